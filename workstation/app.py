@@ -1,0 +1,51 @@
+"""Composition root: opens the stores, builds the services and the main window, passes them in."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from workstation.config import Context
+from workstation.store.cache import ManifestCache
+from workstation.store.db import CACHE_FILE, DatabaseDamagedError, open_cache
+
+log = logging.getLogger(__name__)
+DEMO_ITEMS = 50_000
+
+
+class StartupError(Exception):
+    """The app cannot start; the message says why and what to do."""
+
+
+def ensure_demo_data(data_dir: Path, items: int) -> None:
+    """Create the demo data directory on first run; later runs reuse it."""
+    if (data_dir / CACHE_FILE).exists():
+        return
+    from workstation.store.demo_data import seed_cache
+
+    sys.stderr.write(f"workstation: creating demo data ({items:,} items) in {data_dir} ...\n")
+    cache = ManifestCache(open_cache(data_dir))
+    seed_cache(cache, items)
+    cache.db.conn.close()
+
+
+def purge_expired(cache: ManifestCache, retention_days: int, keep: set[str]) -> int:
+    before = (date.today() - timedelta(days=retention_days)).isoformat()
+    return cache.purge(before, keep)
+
+
+def run_gui(ctx: Context) -> int:
+    if ctx.demo:
+        ensure_demo_data(ctx.data_dir, DEMO_ITEMS)
+    try:
+        cache = ManifestCache(open_cache(ctx.data_dir))
+    except DatabaseDamagedError as exc:
+        raise StartupError(str(exc)) from exc
+    purge_expired(cache, ctx.settings.retention_days, set())
+    cache.db.conn.close()
+
+    from workstation.ui.application import run_application
+
+    return run_application(ctx)

@@ -1,0 +1,148 @@
+"""Typed settings read from the facility's TOML file, then overridden per option."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "workstation"
+CONFIG_ENV = "WORKSTATION_CONFIG"
+DATA_DIR_ENV = "WORKSTATION_DATA_DIR"
+CONFIG_FILE_NAME = "workstation.toml"
+
+
+class ConfigError(Exception):
+    """The config file is missing a value, has a wrong type, or cannot be parsed."""
+
+
+@dataclass(frozen=True)
+class ScannerSettings:
+    # A keyboard-wedge burst: keys no more than this far apart, ending in Enter or Tab.
+    wedge_max_key_interval_ms: int = 35
+    wedge_min_length: int = 6
+    wedge_terminators: tuple[str, ...] = ("enter", "tab")
+    serial_port: str = ""
+    serial_baud: int = 9600
+    serial_terminator: str = "\r"
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    # A device index ("0"), a video file or a stream URL; empty: no camera.
+    source: str = ""
+    # The same code counts again only after it has been out of view this long.
+    dedupe_seconds: float = 3.0
+    retry_seconds: float = 2.0
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    idle_lock_minutes: float = 5.0
+    max_failed_sign_ins: int = 5
+    lockout_minutes: float = 5.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    facility_id: str = ""
+    facility_name: str = ""
+    bench_id: str = ""
+    data_dir: str = ""
+    hub_url: str = ""
+    retention_days: int = 14
+    backups_kept: int = 14
+    laws_cited: tuple[str, ...] = (
+        "19 U.S.C. 1526(e)",
+        "19 U.S.C. 1595a(c)",
+        "18 U.S.C. 2320",
+        "17 U.S.C. 603(c)",
+        "21 U.S.C. 881",
+        "31 U.S.C. 5317",
+    )
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    # Where the settings came from, for error messages and `self-test`; not read from the file.
+    source: str = ""
+
+    def with_overrides(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a run of the program works with: the settings and the resolved data directory."""
+
+    settings: Settings
+    data_dir: Path
+    demo: bool = False
+
+
+def default_config_path() -> Path:
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / CONFIG_FILE_NAME
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def _coerce(cls: type, values: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    defaults = cls()
+    for key, value in values.items():
+        if key not in known or key == "source":
+            raise ConfigError(f"{where}: unknown setting '{key}'")
+        default = getattr(defaults, key)
+        if hasattr(default, "__dataclass_fields__"):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: [{key}] must be a table")
+            kwargs[key] = _coerce(type(default), value, f"{where} [{key}]")
+            continue
+        if isinstance(default, tuple):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{where}: '{key}' must be a list of strings")
+            kwargs[key] = tuple(value)
+            continue
+        if isinstance(default, bool) or not isinstance(default, int | float | str):
+            raise ConfigError(f"{where}: '{key}' has an unsupported type")
+        if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not type(default):
+            raise ConfigError(
+                f"{where}: '{key}' must be {type(default).__name__}, not {type(value).__name__} ({value!r})"
+            )
+        kwargs[key] = value
+    return cls(**kwargs)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the facility config; a missing file gives the defaults, a broken one an error naming it."""
+    path = path or default_config_path()
+    if not path.exists():
+        return Settings(source="defaults")
+    try:
+        with path.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    settings: Settings = _coerce(Settings, raw, str(path))
+    return replace(settings, source=str(path))
+
+
+def resolve_data_dir(cli_value: str | None, settings: Settings) -> Path:
+    """--data-dir, then WORKSTATION_DATA_DIR, then the config file, then the platform's user data dir."""
+    for candidate in (cli_value, os.environ.get(DATA_DIR_ENV), settings.data_dir):
+        if candidate:
+            return Path(candidate).expanduser()
+    return default_data_dir()

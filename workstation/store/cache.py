@@ -1,0 +1,304 @@
+"""The manifest and risk cache: batched writes that respect versions, lookups, retention."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason, RiskUpdate
+from workstation.core.tracking import normalize, parse
+
+_ITEM_COLUMNS = (
+    "tracking_id, carrier, tracking_format, entry_type, arrival_date, port, shipper_name, "
+    "shipper_address, shipper_country, consignee_name, consignee_address, consignee_country, "
+    "marketplace, seller, weight_kg, declared_value, currency, version, batch_id, feed_line"
+)
+# The Item fields stored as columns, in column order (batch_id and feed_line are the cache's own).
+_ITEM_FIELD_NAMES = [c.strip() for c in _ITEM_COLUMNS.split(",")][:18]
+_INSERT_ITEM = f"INSERT OR REPLACE INTO items ({_ITEM_COLUMNS}) VALUES ({', '.join('?' * 20)})"
+_INSERT_LINE = (
+    "INSERT INTO content_lines (tracking_id, line_no, description, hts_code, quantity, unit_value, "
+    "origin_country) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+# A newer (or equally new) assessment replaces the one cached; an older one is ignored.
+_UPSERT_RISK = """
+INSERT INTO risk (tracking_id, score, lane, reasons, targeted, target_reason, rule_version, assessed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(tracking_id) DO UPDATE SET
+    score = excluded.score, lane = excluded.lane, reasons = excluded.reasons,
+    targeted = excluded.targeted, target_reason = excluded.target_reason,
+    rule_version = excluded.rule_version, assessed_at = excluded.assessed_at
+WHERE excluded.assessed_at >= risk.assessed_at
+"""
+_SQL_CHUNK = 500  # well under SQLite's limit on bound variables
+
+
+@dataclass
+class BatchOutcome:
+    items_written: int = 0
+    risk_updates: int = 0
+    skipped: int = 0  # an older or identical version of an item already cached
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+
+
+def item_row(item: Item, batch_id: int | None, line_no: int | None) -> tuple[Any, ...]:
+    return (
+        item.tracking_id,
+        item.carrier,
+        item.tracking_format,
+        item.entry_type,
+        item.arrival_date,
+        item.port,
+        item.shipper_name,
+        item.shipper_address,
+        item.shipper_country,
+        item.consignee_name,
+        item.consignee_address,
+        item.consignee_country,
+        item.marketplace,
+        item.seller,
+        item.weight_kg,
+        item.declared_value,
+        item.currency,
+        item.version,
+        batch_id,
+        line_no,
+    )
+
+
+def line_rows(item: Item) -> list[tuple[Any, ...]]:
+    return [
+        (item.tracking_id, i, ln.description, ln.hts_code, ln.quantity, ln.unit_value, ln.origin_country)
+        for i, ln in enumerate(item.lines)
+    ]
+
+
+def risk_row(tracking_id: str, risk: Risk) -> tuple[Any, ...]:
+    reasons = json.dumps([{"code": r.code, "text": r.text, "weight": r.weight} for r in risk.reasons])
+    return (
+        tracking_id,
+        risk.score,
+        risk.lane.value,
+        reasons,
+        int(risk.targeted),
+        risk.target_reason,
+        risk.rule_version,
+        risk.assessed_at,
+    )
+
+
+def _chunks(seq: Sequence[str], size: int = _SQL_CHUNK) -> Iterable[Sequence[str]]:
+    for start in range(0, len(seq), size):
+        yield seq[start : start + size]
+
+
+class ManifestCache:
+    """Reads and writes the cache database; one instance per thread (SQLite connections are)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- writing -------------------------------------------------------------------------
+
+    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None, int | None]]:
+        found: dict[str, tuple[int, int | None, int | None]] = {}
+        for chunk in _chunks(ids):
+            sql = (
+                "SELECT tracking_id, version, batch_id, feed_line FROM items "
+                f"WHERE tracking_id IN ({','.join('?' * len(chunk))})"
+            )
+            for tid, version, batch, line in self.db.conn.execute(sql, list(chunk)):
+                found[tid] = (version, batch, line)
+        return found
+
+    def apply(self, records: Sequence[tuple[int, Item | RiskUpdate]], batch_id: int | None) -> BatchOutcome:
+        """Write one batch of validated records in one transaction.
+
+        A newer version of an item replaces the cached one with all its lines; an older or equal
+        version is skipped; the same id twice in one feed batch is rejected as a duplicate.
+        """
+        out = BatchOutcome()
+        item_ids = [r.tracking_id for _, r in records if isinstance(r, Item)]
+        with self.db.atomic():
+            existing = self._existing(item_ids)
+            seen_here: dict[str, int] = {}
+            items: list[tuple[Any, ...]] = []
+            lines: list[tuple[Any, ...]] = []
+            risks: list[tuple[Any, ...]] = []
+            replaced: list[str] = []
+            for line_no, rec in records:
+                if isinstance(rec, RiskUpdate):
+                    risks.append(risk_row(rec.tracking_id, rec.risk))
+                    out.risk_updates += 1
+                    continue
+                tid = rec.tracking_id
+                first = seen_here.get(tid)
+                cached = existing.get(tid)
+                if first is None and cached is not None and batch_id is not None and cached[1] == batch_id:
+                    first = cached[2]
+                if first is not None:
+                    out.rejected.append(
+                        (
+                            line_no,
+                            f"tracking_id {tid} appears more than once in this file (first at line {first})",
+                        )
+                    )
+                    continue
+                seen_here[tid] = line_no
+                if cached is not None and cached[0] >= rec.version:
+                    out.skipped += 1
+                    continue
+                if cached is not None:
+                    replaced.append(tid)
+                items.append(item_row(rec, batch_id, line_no))
+                lines.extend(line_rows(rec))
+                if rec.risk is not None:
+                    risks.append(risk_row(tid, rec.risk))
+                out.items_written += 1
+            for chunk in _chunks(replaced):
+                self.db.conn.execute(
+                    f"DELETE FROM content_lines WHERE tracking_id IN ({','.join('?' * len(chunk))})",
+                    list(chunk),
+                )
+            self.db.conn.executemany(_INSERT_ITEM, items)
+            self.db.conn.executemany(_INSERT_LINE, lines)
+            self.db.conn.executemany(_UPSERT_RISK, risks)
+        return out
+
+    # --- reading -------------------------------------------------------------------------
+
+    def get(self, tracking_id: str) -> Item | None:
+        conn = self.db.conn
+        row = conn.execute(
+            f"SELECT {_ITEM_COLUMNS} FROM items WHERE tracking_id = ?", (tracking_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        lines = tuple(
+            ContentLine(description=d, hts_code=h, quantity=q, unit_value=v, origin_country=o)
+            for d, h, q, v, o in conn.execute(
+                "SELECT description, hts_code, quantity, unit_value, origin_country FROM content_lines "
+                "WHERE tracking_id = ? ORDER BY line_no",
+                (tracking_id,),
+            )
+        )
+        fields: dict[str, Any] = dict(zip(_ITEM_FIELD_NAMES, row, strict=False))
+        return Item(**fields, lines=lines, risk=self.risk(tracking_id))
+
+    def risk(self, tracking_id: str) -> Risk | None:
+        row = self.db.conn.execute(
+            "SELECT score, lane, reasons, targeted, target_reason, rule_version, assessed_at "
+            "FROM risk WHERE tracking_id = ?",
+            (tracking_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        score, lane, reasons, targeted, target_reason, rule_version, assessed_at = row
+        return Risk(
+            score=score,
+            lane=Lane(lane),
+            reasons=tuple(RiskReason(r["code"], r["text"], r["weight"]) for r in json.loads(reasons)),
+            targeted=bool(targeted),
+            target_reason=target_reason,
+            rule_version=rule_version,
+            assessed_at=assessed_at,
+        )
+
+    def lookup(self, code: str) -> Item | None:
+        """Find an item by any scanned form of its tracking number."""
+        parsed = parse(code)
+        item = self.get(parsed.tracking_id)
+        if item is None:
+            plain = normalize(code)
+            if plain != parsed.tracking_id:
+                item = self.get(plain)
+        return item
+
+    def count(self) -> int:
+        row = self.db.conn.execute("SELECT count(*) FROM items").fetchone()
+        return int(row[0])
+
+    # --- retention -----------------------------------------------------------------------
+
+    def purge(self, before: str, keep: Collection[str] = (), batch_size: int = 1000) -> int:
+        """Delete items that arrived before `before` (ISO date), except `keep`, in small transactions.
+
+        Each batch is its own short transaction, so readers (WAL) are never blocked for long.
+        """
+        removed = 0
+        keep_set = set(keep)
+        after = ""
+        while True:
+            ids = [
+                r[0]
+                for r in self.db.conn.execute(
+                    "SELECT tracking_id FROM items WHERE arrival_date < ? AND tracking_id > ? "
+                    "ORDER BY tracking_id LIMIT ?",
+                    (before, after, batch_size),
+                )
+            ]
+            if not ids:
+                return removed
+            after = ids[-1]
+            doomed = [i for i in ids if i not in keep_set]
+            if not doomed:
+                continue
+            marks = ",".join("?" * len(doomed))
+            with self.db.atomic():
+                for table in ("content_lines", "risk", "items"):
+                    self.db.conn.execute(f"DELETE FROM {table} WHERE tracking_id IN ({marks})", doomed)
+            removed += len(doomed)
+
+
+def item_to_dict(item: Item) -> dict[str, Any]:
+    """The JSON shape of a cached item, as `cache lookup` prints it."""
+    risk = item.risk
+    return {
+        "tracking_id": item.tracking_id,
+        "carrier": item.carrier,
+        "tracking_format": item.tracking_format,
+        "entry_type": item.entry_type,
+        "arrival_date": item.arrival_date,
+        "port": item.port,
+        "shipper": {
+            "name": item.shipper_name,
+            "address": item.shipper_address,
+            "country": item.shipper_country,
+        },
+        "consignee": {
+            "name": item.consignee_name,
+            "address": item.consignee_address,
+            "country": item.consignee_country,
+        },
+        "marketplace": item.marketplace,
+        "seller": item.seller,
+        "weight_kg": item.weight_kg,
+        "declared_value": item.declared_value,
+        "currency": item.currency,
+        "version": item.version,
+        "lines": [
+            {
+                "description": ln.description,
+                "hts_code": ln.hts_code,
+                "quantity": ln.quantity,
+                "unit_value": ln.unit_value,
+                "origin_country": ln.origin_country,
+            }
+            for ln in item.lines
+        ],
+        "risk": None
+        if risk is None
+        else {
+            "score": risk.score,
+            "lane": risk.lane.value,
+            "reasons": [{"code": r.code, "text": r.text, "weight": r.weight} for r in risk.reasons],
+            "targeted": risk.targeted,
+            "target_reason": risk.target_reason,
+            "rule_version": risk.rule_version,
+            "assessed_at": risk.assessed_at,
+        },
+    }
