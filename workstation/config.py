@@ -99,7 +99,7 @@ def _coerce(cls: type, values: dict[str, Any], where: str) -> Any:
     kwargs: dict[str, Any] = {}
     defaults = cls()
     for key, value in values.items():
-        if key not in known or key == "source":
+        if key not in known or (cls is Settings and key == "source"):
             raise ConfigError(f"{where}: unknown setting '{key}'")
         default = getattr(defaults, key)
         if hasattr(default, "__dataclass_fields__"):
