@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "workstation.commands.decode",
     "workstation.commands.demo",
     "workstation.commands.parse",
+    "workstation.commands.selftest",
 )
 
 
