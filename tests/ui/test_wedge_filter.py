@@ -1,0 +1,201 @@
+"""The application-wide wedge filter: bursts become scan events and never reach the focused widget."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
+
+from workstation.config import ScannerSettings
+from workstation.core.scan import ScanEvent, ScanSource
+from workstation.ui.manual_entry import ManualEntry
+from workstation.ui.wedge_filter import WedgeFilter
+
+TRACKING = "1Z5R89390357567127"
+
+
+class FakeClock:
+    """Milliseconds that move only when the test says: QTest's key events carry no timestamp."""
+
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def wedge(qapp: QApplication, clock: FakeClock) -> Iterator[WedgeFilter]:
+    wedge = WedgeFilter(ScannerSettings(), clock=clock)
+    wedge.install(qapp)
+    yield wedge
+    wedge.remove(qapp)
+    wedge.deleteLater()
+
+
+@pytest.fixture
+def form(qtbot) -> tuple[QWidget, QLineEdit, QPlainTextEdit]:  # type: ignore[no-untyped-def]
+    window = QWidget()
+    line = QLineEdit(window)
+    notes = QPlainTextEdit(window)
+    layout = QVBoxLayout(window)
+    layout.addWidget(line)
+    layout.addWidget(notes)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    line.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is line)
+    return window, line, notes
+
+
+def key_for(ch: str) -> Qt.Key:
+    return Qt.Key(ord(ch.upper()))
+
+
+def type_text(widget: QWidget, text: str, clock: FakeClock, ms_per_key: float) -> None:
+    for ch in text:
+        clock.now += ms_per_key
+        modifier = Qt.KeyboardModifier.ShiftModifier if ch.isupper() else Qt.KeyboardModifier.NoModifier
+        if ch.isupper():
+            QTest.keyPress(widget, Qt.Key.Key_Shift)  # what a scanner's emulated keyboard sends too
+        QTest.keyClick(widget, ch, modifier)
+        if ch.isupper():
+            QTest.keyRelease(widget, Qt.Key.Key_Shift)
+
+
+def press(widget: QWidget, key: Qt.Key, clock: FakeClock, ms: float) -> None:
+    clock.now += ms
+    QTest.keyClick(widget, key)
+
+
+def test_a_burst_into_a_line_edit_is_one_scan_and_leaves_the_line_edit_unchanged(
+    qtbot, wedge: WedgeFilter, form, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    _, line, _ = form
+    line.setText("note: ")
+    line.end(False)
+    scans: list[ScanEvent] = []
+    wedge.scan_received.connect(scans.append)
+    edits: list[str] = []
+    line.textEdited.connect(edits.append)
+    type_text(line, TRACKING, clock, 8.0)
+    press(line, Qt.Key.Key_Return, clock, 8.0)
+    assert [s.code for s in scans] == [TRACKING]
+    assert scans[0].source is ScanSource.WEDGE
+    assert scans[0].tracking.tracking_id == TRACKING
+    qtbot.wait(120)  # past the flush timer: nothing held may leak out later
+    assert line.text() == "note: "
+    assert edits == []
+
+
+def test_slow_typing_reaches_the_line_edit_unchanged_and_is_no_scan(
+    qtbot, wedge: WedgeFilter, form, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    _, line, _ = form
+    scans: list[ScanEvent] = []
+    wedge.scan_received.connect(scans.append)
+    returns: list[bool] = []
+    line.returnPressed.connect(lambda: returns.append(True))
+    type_text(line, "Torn BOX 42", clock, 120.0)
+    qtbot.waitUntil(lambda: line.text() == "Torn BOX 42", timeout=2000)
+    press(line, Qt.Key.Key_Return, clock, 120.0)
+    assert returns == [True]
+    assert scans == []
+
+
+def test_a_burst_into_the_notes_field_is_a_scan_and_the_notes_stay_as_typed(
+    qtbot, wedge: WedgeFilter, form, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    _, _, notes = form
+    notes.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is notes)
+    scans: list[ScanEvent] = []
+    wedge.scan_received.connect(scans.append)
+    type_text(notes, "seal ok", clock, 150.0)
+    press(notes, Qt.Key.Key_Return, clock, 150.0)
+    type_text(notes, "9400111206206406260787", clock, 12.0)
+    press(notes, Qt.Key.Key_Return, clock, 12.0)
+    type_text(notes, "end", clock, 150.0)
+    qtbot.waitUntil(lambda: notes.toPlainText() == "seal ok\nend", timeout=2000)
+    assert [s.code for s in scans] == ["9400111206206406260787"]
+
+
+def test_a_fast_typist_correcting_with_backspace_gets_exactly_what_was_typed(
+    qtbot, wedge: WedgeFilter, form, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    _, line, _ = form
+    scans: list[ScanEvent] = []
+    wedge.scan_received.connect(scans.append)
+    type_text(line, "abx", clock, 20.0)  # within the burst interval: held back
+    press(line, Qt.Key.Key_Backspace, clock, 20.0)  # a scanner never sends this: release, then apply
+    type_text(line, "c", clock, 20.0)
+    qtbot.waitUntil(lambda: line.text() == "abc", timeout=2000)
+    assert scans == []
+
+
+def test_a_short_fast_code_with_enter_is_typing(qtbot, wedge: WedgeFilter, form, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    _, line, _ = form
+    scans: list[ScanEvent] = []
+    wedge.scan_received.connect(scans.append)
+    returns: list[str] = []
+    line.returnPressed.connect(lambda: returns.append(line.text()))
+    type_text(line, "42", clock, 5.0)
+    press(line, Qt.Key.Key_Return, clock, 5.0)
+    assert scans == []
+    assert returns == ["42"]  # the held keys landed before the Enter that released them
+
+
+def test_ctrl_shortcuts_pass_through(qtbot, wedge: WedgeFilter, form, clock: FakeClock) -> None:  # type: ignore[no-untyped-def]
+    _, line, _ = form
+    line.setText("select me")
+    clock.now += 500
+    QTest.keyClick(line, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert line.selectedText() == "select me"
+
+
+def test_a_scan_into_the_manual_entry_field_is_a_wedge_scan_and_typing_there_is_manual(
+    qtbot, wedge: WedgeFilter, clock: FakeClock
+) -> None:  # type: ignore[no-untyped-def]
+    entry = ManualEntry()
+    qtbot.addWidget(entry)
+    entry.show()
+    qtbot.waitExposed(entry)
+    entry.activateWindow()
+    entry.edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is entry.edit)
+    wedge_scans: list[ScanEvent] = []
+    manual_scans: list[ScanEvent] = []
+    wedge.scan_received.connect(wedge_scans.append)
+    entry.scan_received.connect(manual_scans.append)
+    type_text(entry.edit, "RB123456785GB", clock, 10.0)
+    press(entry.edit, Qt.Key.Key_Return, clock, 10.0)
+    type_text(entry.edit, "rb 1234", clock, 100.0)
+    qtbot.waitUntil(lambda: entry.edit.text() == "rb 1234", timeout=2000)
+    press(entry.edit, Qt.Key.Key_Return, clock, 100.0)
+    assert [s.code for s in wedge_scans] == ["RB123456785GB"]
+    assert [(s.code, s.source) for s in manual_scans] == [("rb 1234", ScanSource.MANUAL)]
+    assert entry.edit.text() == ""
+
+
+def test_manual_entry_button_ignores_blank_input(qtbot) -> None:  # type: ignore[no-untyped-def]
+    entry = ManualEntry()
+    qtbot.addWidget(entry)
+    scans: list[ScanEvent] = []
+    entry.scan_received.connect(scans.append)
+    entry.edit.setText("   ")
+    assert not entry.button.isEnabled()
+    entry.submit()
+    entry.edit.setText(" 986578788855 ")
+    assert entry.button.isEnabled()
+    qtbot.mouseClick(entry.button, Qt.MouseButton.LeftButton)
+    assert [s.code for s in scans] == ["986578788855"]
