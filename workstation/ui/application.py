@@ -1,18 +1,74 @@
-"""The Qt application: builds the main window over the services and runs the event loop."""
+"""The Qt application: sign-in, then the bench over the services, then the event loop."""
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+from typing import Any
 
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from workstation.config import Context
-from workstation.ui.main_window import MainWindow
+from workstation.core.records import Session
+from workstation.resources import resource_path
+from workstation.ui.bench_app import Bench, make_runner
+from workstation.ui.lock import SignInDialog
+
+DEMO_BADGE = "D1001"
+DEMO_PASSWORD = "demo"
+# Set by benchmarks/bundle.py: print "ready <ms>" once the bench can take a scan, then quit.
+EXIT_WHEN_READY_ENV = "WORKSTATION_EXIT_WHEN_READY"
 
 
 def run_application(ctx: Context) -> int:
+    started = time.perf_counter()
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
     app.setApplicationName("Inspection Workstation")
-    window = MainWindow(ctx.data_dir)
-    window.show()
-    return app.exec()
+    try:
+        app.setWindowIcon(QIcon(str(resource_path("icons/workstation.png"))))
+    except FileNotFoundError:
+        pass
+    runner = make_runner(ctx)
+    state: dict[str, Any] = {}
+
+    def start(session: Session) -> None:
+        bench = Bench(ctx, runner, session)
+        state["bench"] = bench
+        bench.window.show()
+        if os.environ.get(EXIT_WHEN_READY_ENV):
+            ms = (time.perf_counter() - started) * 1000
+            QTimer.singleShot(0, lambda: (print(f"ready {ms:.0f}", flush=True), app.quit()))
+
+    def failed(exc: BaseException) -> None:
+        sys.stderr.write(f"workstation: cannot start: {exc}\n")
+        state["rc"] = 2
+        app.quit()
+
+    if ctx.demo:
+        bench_id = ctx.settings.bench_id or "demo-bench"
+
+        def demo_sign_in(res: Any) -> Session:
+            res.officers.ensure_demo_officers()
+            session: Session = res.officers.sign_in(DEMO_BADGE, DEMO_PASSWORD, bench_id)
+            return session
+
+        runner.run(demo_sign_in, "demo sign-in").on_success(start).on_failure(failed)
+    else:
+        dialog = SignInDialog(
+            lambda badge, password: runner.run(
+                lambda res: res.officers.sign_in(badge, password, ctx.settings.bench_id), "sign-in"
+            )
+        )
+        if not dialog.exec() or dialog.session is None:
+            runner.shutdown()
+            return 1
+        start(dialog.session)
+    rc = app.exec()
+    if "bench" in state:
+        state["bench"].close()
+    runner.shutdown()
+    return int(state.get("rc", rc))

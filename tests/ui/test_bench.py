@@ -1,0 +1,290 @@
+"""The officer's bench end to end: real data directory, real task runner threads, real widgets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from workstation.config import Context, Settings
+from workstation.core import tracking
+from workstation.core.bench import Feedback, ScanState
+from workstation.core.records import ExamType, Outcome, Session, Violation
+from workstation.core.scan import ScanEvent, ScanSource
+from workstation.store.cache import ManifestCache
+from workstation.store.db import open_cache
+from workstation.store.demo_data import seed_cache
+from workstation.store.records import RecordsStore
+from workstation.ui.bench_app import Bench, make_runner
+from workstation.ui.forms import SeizureDialog
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo cache, built once; each test copies it."""
+    d = tmp_path_factory.mktemp("seeded")
+    cache = ManifestCache(open_cache(d))
+    seed_cache(cache, 400)
+    cache.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    cache.db.conn.close()
+    return d
+
+
+@pytest.fixture
+def bench(seeded: Path, tmp_path: Path, qtbot: QtBot) -> Iterator[Bench]:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "cache.sqlite").write_bytes((seeded / "cache.sqlite").read_bytes())
+    ctx = Context(settings=Settings(bench_id="bench-7"), data_dir=data_dir, demo=True)
+    runner = make_runner(ctx)
+
+    def sign_in(res: object) -> Session:
+        res.officers.ensure_demo_officers()  # type: ignore[attr-defined]
+        return res.officers.sign_in("D1001", "demo", "bench-7")  # type: ignore[attr-defined]
+
+    sessions: list[Session] = []
+    runner.run(sign_in).on_success(sessions.append)
+    qtbot.waitUntil(lambda: bool(sessions), timeout=10_000)
+    b = Bench(ctx, runner, sessions[0], sounds=False)
+    qtbot.addWidget(b.window)
+    b.window.show()
+    qtbot.waitExposed(b.window)
+    yield b
+    b.close()
+    runner.shutdown()
+
+
+def _cache(bench: Bench) -> ManifestCache:
+    return ManifestCache(open_cache(bench.ctx.data_dir))
+
+
+def _records(bench: Bench) -> RecordsStore:
+    return RecordsStore.open(bench.ctx.data_dir)
+
+
+def _find(bench: Bench, targeted: bool) -> str:
+    cache = _cache(bench)
+    row = cache.db.conn.execute(
+        "SELECT i.tracking_id FROM items i JOIN risk r USING (tracking_id) WHERE r.targeted = ? "
+        "AND r.lane = ? LIMIT 1",
+        (int(targeted), "red" if targeted else "green"),
+    ).fetchone()
+    cache.db.conn.close()
+    assert row is not None
+    return str(row[0])
+
+
+def _scan(bench: Bench, qtbot: QtBot, code: str) -> None:
+    with qtbot.waitSignal(bench.window.scan_shown, timeout=10_000):
+        bench.on_scan(ScanEvent(code, ScanSource.MANUAL))
+
+
+def _key(bench: Bench, key: Qt.Key) -> None:
+    QTest.keyClick(bench.window, key)
+
+
+def test_burst_into_notes_shows_card_and_one_key_records_release(bench: Bench, qtbot: QtBot) -> None:
+    code = _find(bench, targeted=False)
+    window = bench.window
+    window.notes.setFocus()
+    qtbot.waitUntil(window.notes.hasFocus)
+    QTest.keyClicks(window.notes, "fragile")
+    qtbot.wait(200)  # typed at human pace: stays in the notes
+    with qtbot.waitSignal(window.scan_shown, timeout=10_000):
+        QTest.keyClicks(QApplication.focusWidget(), code.lower())
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    assert window.card.tracking_id.text() == code
+    assert window.notes.toPlainText() == "fragile"
+    assert window.result is not None
+    assert window.result.state is ScanState.CLEAR
+
+    with qtbot.waitSignal(window.record_saved, timeout=10_000) as saved:
+        _key(bench, Qt.Key.Key_F2)
+    record = saved.args[0]
+    assert record.outcome is Outcome.RELEASED
+    assert record.notes == "fragile"
+    assert window.recent.rowCount() == 1
+    assert window.recent.records[0].tracking_id == code
+    store = _records(bench)
+    try:
+        assert [r.id for r in store.inspections_for(code)] == [record.id]
+        assert store.outbox_count() == 1
+    finally:
+        store.close()
+
+
+def test_misread_records_nothing(bench: Bench, qtbot: QtBot) -> None:
+    good = tracking.make_s10("RB", "12345678", "CN")
+    bad = good[:10] + str((int(good[10]) + 1) % 10) + good[11:]
+    _scan(bench, qtbot, bad)
+    window = bench.window
+    assert window.result is not None
+    assert window.result.state is ScanState.MISREAD
+    assert bench.sounds.played[-1] is Feedback.ERROR
+    assert "MISREAD" in window.banner.text()
+    _key(bench, Qt.Key.Key_F2)
+    qtbot.wait(300)
+    assert window.recent.rowCount() == 0
+    assert not window.outcomes.buttons[Outcome.RELEASED].isEnabled()
+
+
+def test_unmanifested_item_is_recorded_as_such(bench: Bench, qtbot: QtBot) -> None:
+    code = tracking.make_s10("LX", "87654321", "HK")
+    _scan(bench, qtbot, code)
+    window = bench.window
+    assert window.result is not None
+    assert window.result.state is ScanState.UNMANIFESTED
+    assert "NO MANIFEST" in window.banner.text()
+    with qtbot.waitSignal(window.record_saved, timeout=10_000) as saved:
+        _key(bench, Qt.Key.Key_F7)
+    assert saved.args[0].manifest_found is False
+    assert saved.args[0].outcome is Outcome.REFUSED_RETURNED
+
+
+def test_already_inspected_needs_a_reason(bench: Bench, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    code = _find(bench, targeted=False)
+    window = bench.window
+    _scan(bench, qtbot, code)
+    with qtbot.waitSignal(window.record_saved, timeout=10_000) as first:
+        _key(bench, Qt.Key.Key_F2)
+    _scan(bench, qtbot, code)
+    assert window.result is not None
+    assert window.result.state is ScanState.ALREADY_INSPECTED
+    assert "ALREADY INSPECTED by Demo Officer" in window.banner.text()
+
+    monkeypatch.setattr(window, "ask_reason", lambda result: "")
+    _key(bench, Qt.Key.Key_F3)
+    qtbot.wait(300)
+    assert window.recent.rowCount() == 1  # no reason, no second record
+
+    monkeypatch.setattr(window, "ask_reason", lambda result: "duty was owed after all")
+    with qtbot.waitSignal(window.record_saved, timeout=10_000) as second:
+        _key(bench, Qt.Key.Key_F3)
+    assert second.args[0].supersedes == first.args[0].id
+    assert second.args[0].reason == "duty was owed after all"
+
+
+def test_targeted_item_needs_an_exam_and_a_confirmation(
+    bench: Bench, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code = _find(bench, targeted=True)
+    window = bench.window
+    _scan(bench, qtbot, code)
+    assert window.result is not None
+    assert window.result.state is ScanState.TARGETED
+    assert bench.sounds.played[-1] is Feedback.ATTENTION
+    assert window.risk.targeted.isVisible()
+
+    _key(bench, Qt.Key.Key_F2)  # no exam yet: refused
+    qtbot.wait(300)
+    assert window.recent.rowCount() == 0
+    assert bench.sounds.played[-1] is Feedback.ERROR
+
+    asked: list[frozenset[ExamType]] = []
+    monkeypatch.setattr(window, "confirm_release", lambda exams: asked.append(exams) or True)
+    _key(bench, Qt.Key.Key_F9)
+    with qtbot.waitSignal(window.record_saved, timeout=10_000) as saved:
+        _key(bench, Qt.Key.Key_F2)
+    assert asked == [frozenset({ExamType.XRAY})]
+    assert saved.args[0].exam_types == frozenset({ExamType.XRAY})
+    assert saved.args[0].targeted is True
+
+
+def test_seizure_form_names_every_missing_field(qtbot: QtBot) -> None:
+    dialog = SeizureDialog("Demo Officer", ("19 U.S.C. 1526(e)",), None)
+    qtbot.addWidget(dialog)
+    dialog.law.setCurrentText("")
+    dialog.try_accept()
+    assert dialog.draft is None
+    shown = {k for k, label in dialog.errors.items() if not label.isHidden()}
+    assert {"law_cited", "items", "storage_location", "photos"} <= shown
+
+    dialog.law.setCurrentText("19 U.S.C. 1526(e)")
+    dialog.storage.setText("vault A")
+    dialog.set_item(0, description="Watch", quantity="two", msrp_per_unit="250", domestic_value="40")
+    dialog.try_accept()
+    assert dialog.draft is None
+    assert "Qty must be a number" in dialog.errors["items"].text()
+
+    dialog.set_item(0, quantity="2")
+    dialog.add_photo(b"\x89PNG fake but present", ".png")
+    dialog.try_accept()
+    assert dialog.draft is not None
+    assert dialog.draft.violation is Violation.TRADEMARK
+    assert dialog.draft.total_msrp == 500
+
+
+def _video(path: Path) -> Path:
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (320, 240))
+    for i in range(20):
+        frame = np.full((240, 320, 3), 40 + i * 5, np.uint8)
+        cv2.putText(frame, "COUNTERFEIT", (20, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (255, 255, 255), 2)
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+def test_seizure_with_a_photo_from_a_video_file_camera(bench: Bench, qtbot: QtBot, tmp_path: Path) -> None:
+    capture = cv2.VideoCapture(str(_video(tmp_path / "camera.avi")))
+
+    def grab() -> np.ndarray | None:
+        ok, frame = capture.read()
+        return frame if ok else None
+
+    window = bench.window
+    window.frame_grabber = grab
+    code = _find(bench, targeted=True)
+    _scan(bench, qtbot, code)
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, SeizureDialog)
+        dialog.storage.setText("vault B, shelf 2")
+        dialog.set_item(0, quantity="3", msrp_per_unit="199.99", domestic_value="36", rights_holder="Acme Watch Co")
+        assert dialog.take_camera_photo()
+        dialog.try_accept()
+
+    QTimer.singleShot(100, fill)
+    with qtbot.waitSignal(window.record_saved, timeout=15_000) as saved:
+        _key(bench, Qt.Key.Key_F6)
+    capture.release()
+    record = saved.args[0]
+    assert record.outcome is Outcome.SEIZED
+    store = _records(bench)
+    try:
+        photos = store.photos_for(record.id)
+        assert len(photos) == 1
+        data = store.read_photo(photos[0])
+        decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        assert decoded.shape == (240, 320, 3)
+    finally:
+        store.close()
+
+
+def test_lock_hides_everything_and_refuses_scans(bench: Bench, qtbot: QtBot, tmp_path: Path) -> None:
+    code = _find(bench, targeted=False)
+    _scan(bench, qtbot, code)
+    bench.lock()
+    qtbot.wait(50)
+    image = bench.window.grab().toImage()
+    shot = tmp_path / "locked.png"
+    image.save(str(shot))
+    assert bench.window.card.tracking_id.text() != code
+    assert bench.lock_screen.geometry() == bench.window.rect()
+    # Where the card was, the grabbed window shows the lock screen's colour, not the manifest.
+    centre = bench.window.card.mapTo(bench.window, bench.window.card.rect().center())
+    assert image.pixelColor(centre).name() == "#263238"
+    texts = json.dumps([w.text() for w in bench.window.findChildren(type(bench.window.banner))])
+    assert code not in texts
+    before = len(bench.sounds.played)
+    bench.on_scan(ScanEvent(code, ScanSource.WEDGE))
+    assert bench.sounds.played[before:] == [Feedback.ERROR]
+    assert bench.window.result is None

@@ -1,0 +1,427 @@
+"""The window an officer looks at all shift: scan, see the card and the risk, record with one key."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import cv2
+import numpy as np
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workstation.config import Settings
+from workstation.core.bench import Feedback, Gate, ScanResult, ScanState, classify, gate
+from workstation.core.records import (
+    AGENCIES,
+    DetentionDraft,
+    InspectionDraft,
+    InspectionRecord,
+    Outcome,
+    SeizureDraft,
+    Session,
+)
+from workstation.core.scan import ScanEvent, ScanSource
+from workstation.core.tracking import parse
+from workstation.ui.card import ManifestCard, RiskPanel
+from workstation.ui.forms import DetentionDialog, SeizureDialog
+from workstation.ui.help_overlay import HelpOverlay
+from workstation.ui.outcome_bar import OutcomeBar
+from workstation.ui.recent_scans import RecentScansModel
+from workstation.ui.sounds import Sounds
+from workstation.ui.theme import LANE_COLOURS, stylesheet
+
+Photo = bytes | np.ndarray  # an encoded file, or a camera frame encoded on the db thread
+FrameGrabber = Callable[[], np.ndarray | None]
+
+
+def encode_photo(photo: Photo, suffix: str) -> tuple[bytes, str]:
+    if isinstance(photo, bytes):
+        return photo, suffix
+    ok, buf = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    if not ok:
+        raise ValueError("the camera frame could not be encoded as JPEG")
+    return buf.tobytes(), ".jpg"
+
+
+@dataclass(frozen=True)
+class SaveRequest:
+    draft: InspectionDraft
+    seizure: SeizureDraft | None = None
+    detention: DetentionDraft | None = None
+    photos: tuple[tuple[Photo, str], ...] = ()
+
+
+def save_op(session: Session, request: SaveRequest) -> Callable[[Any], tuple[InspectionRecord, int]]:
+    """The database-thread side of recording an outcome (photos are encoded and hashed there too)."""
+
+    def op(res: Any) -> tuple[InspectionRecord, int]:
+        photo_ids = tuple(res.records.save_photo(session, *encode_photo(p, s)) for p, s in request.photos)
+        if request.seizure is not None:
+            seizure = replace(request.seizure, photo_ids=photo_ids)
+            record = res.records.save_seizure(session, request.draft, seizure)
+        elif request.detention is not None:
+            record = res.records.save_detention(session, request.draft, request.detention)
+        else:
+            draft = request.draft
+            if photo_ids:
+                draft = replace(draft, notes=(draft.notes + "\n" if draft.notes else "") + "photos: "
+                                + ", ".join(photo_ids))
+            record = res.records.save_inspection(session, draft)
+        return record, res.records.outbox_count()
+
+    return op
+
+
+def lookup_op(code: str) -> Callable[[Any], ScanResult]:
+    def op(res: Any) -> ScanResult:
+        tracking = parse(code)
+        item = res.cache.lookup(code)
+        key = item.tracking_id if item is not None else tracking.tracking_id
+        return classify(tracking, item, res.records.inspections_for(key))
+
+    return op
+
+
+STATE_BANNERS = {
+    ScanState.MISREAD: ("MISREAD: the check digit is wrong. Rescan the label.", LANE_COLOURS["red"]),
+    ScanState.UNMANIFESTED: (
+        "NO MANIFEST: record what you see, take a photo (Ctrl+P); the supervisor is flagged.",
+        "#6a1b9a",
+    ),
+    ScanState.TARGETED: ("TARGETED FOR EXAM: record an exam (F9-F12) before release.", LANE_COLOURS["red"]),
+}
+
+
+class BenchWindow(QMainWindow):
+    scan_shown = Signal(object)  # ScanResult, once the card shows it
+    record_saved = Signal(object)  # InspectionRecord
+
+    def __init__(
+        self,
+        runner: Any,
+        session: Session,
+        settings: Settings,
+        sounds: Sounds,
+        frame_grabber: FrameGrabber | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        super().__init__()
+        self.runner = runner
+        self.session = session
+        self.settings = settings
+        self.sounds = sounds
+        self.frame_grabber = frame_grabber
+        self.today = today
+        self.result: ScanResult | None = None
+        self.pending_photos: list[tuple[Photo, str]] = []
+        self._scan_seq = 0
+        self._saving = False
+        self.high_contrast = False
+        self.setWindowTitle(f"Inspection Workstation · {settings.facility_name or 'bench'} {settings.bench_id}")
+
+        # scan bar
+        self.source_label = QLabel("Source: —")
+        self.sync_label = QLabel("Sync: —")
+        self.officer_label = QLabel(f"Officer: {session.officer.name} ({session.officer.badge})")
+        self.count_label = QLabel("This shift: 0")
+        self.manual = QLineEdit(placeholderText="Manual entry (Ctrl+M): type the number, Enter")
+        self.manual.returnPressed.connect(self._manual_entered)
+        bar = QHBoxLayout()
+        for w in (self.source_label, self.sync_label, self.officer_label, self.count_label):
+            bar.addWidget(w)
+            bar.addSpacing(18)
+        bar.addStretch(1)
+        bar.addWidget(self.manual, 2)
+
+        self.card = ManifestCard()
+        self.risk = RiskPanel()
+        self.banner = QLabel("")
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        self.outcomes = OutcomeBar(self)
+        self.outcomes.outcome_chosen.connect(self.on_outcome)
+        self.notes = QPlainTextEdit(placeholderText="Notes (Ctrl+N)")
+        self.notes.setMaximumHeight(90)
+        self.recent = RecentScansModel()
+        self.recent_view = QTableView()
+        self.recent_view.setModel(self.recent)
+        self.recent_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.recent_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.recent_view.horizontalHeader().setStretchLastSection(True)
+        self.recent_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+        middle = QHBoxLayout()
+        middle.addWidget(self.card, 3)
+        middle.addWidget(self.risk, 2)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("Recent scans this shift"))
+        right.addWidget(self.recent_view)
+        body = QVBoxLayout()
+        body.addLayout(bar)
+        body.addWidget(self.banner)
+        body.addLayout(middle, 1)
+        body.addWidget(self.notes)
+        body.addWidget(self.outcomes)
+        root = QHBoxLayout()
+        root.addLayout(body, 3)
+        root.addLayout(right, 1)
+        central = QWidget()
+        central.setLayout(root)
+        self.setCentralWidget(central)
+        self.setStyleSheet(stylesheet(False))
+
+        for key, slot in (
+            ("Ctrl+M", self.manual.setFocus),
+            ("Ctrl+N", self.notes.setFocus),
+            ("Ctrl+P", self.take_photo),
+            ("Ctrl+H", self.toggle_contrast),
+            ("F1", self.show_help),
+            ("Esc", self.clear_card),
+        ):
+            QShortcut(QKeySequence(key), self, activated=slot)
+        self.help_key = QShortcut(QKeySequence("?"), self, activated=self.show_help)
+        self.resize(1500, 900)
+        self.refresh_shift()
+
+    # --- scans -------------------------------------------------------------------------
+
+    @Slot(object)
+    def on_scan(self, event: ScanEvent) -> None:
+        """A scan from any source: look it up off the GUI thread, then show the card."""
+        self._scan_seq += 1
+        seq = self._scan_seq
+        self.source_label.setText(f"Source: {event.source.value}")
+        self.runner.run(lookup_op(event.code), "lookup").on_success(
+            lambda result: self._show(seq, result)
+        ).on_failure(lambda exc: self._error(f"Lookup failed: {exc}"))
+
+    @Slot()
+    def _manual_entered(self) -> None:
+        code = self.manual.text().strip()
+        self.manual.clear()
+        if code:
+            self.on_scan(ScanEvent(code, ScanSource.MANUAL))
+
+    def _show(self, seq: int, result: ScanResult) -> None:
+        if seq != self._scan_seq:  # a newer scan is already on its way
+            return
+        self.result = result
+        self.pending_photos.clear()
+        self.outcomes.reset()
+        self.card.show_result(result)
+        self.risk.show_risk(result.item.risk if result.item else None)
+        self._show_banner(result)
+        self.outcomes.set_enabled(result.recordable)
+        self.sounds.play(result.feedback)
+        self.card.flash(result.feedback.value)
+        self.scan_shown.emit(result)
+
+    def _show_banner(self, result: ScanResult) -> None:
+        if result.previous:
+            last = result.previous[0]
+            text = (
+                f"ALREADY INSPECTED by {last.officer_name} at {last.at.astimezone():%H:%M} on "
+                f"{last.at.astimezone():%d %b}: {last.outcome.value.replace('_', ' ')}. "
+                "A second outcome needs a reason."
+            )
+            self._banner(text, LANE_COLOURS["yellow"])
+        elif result.state in STATE_BANNERS:
+            self._banner(*STATE_BANNERS[result.state])
+        else:
+            self.banner.hide()
+
+    def _banner(self, text: str, colour: str) -> None:
+        self.banner.setText(text)
+        self.banner.setStyleSheet(f"background: {colour};")
+        self.banner.show()
+
+    def _error(self, message: str) -> None:
+        self.sounds.play(Feedback.ERROR)
+        self._banner(message, LANE_COLOURS["red"])
+
+    # --- outcomes ----------------------------------------------------------------------
+
+    @Slot(object)
+    def on_outcome(self, outcome: Outcome) -> None:
+        result = self.result
+        if result is None or self._saving:
+            return
+        exams = self.outcomes.exams()
+        reason = ""
+        supersedes = None
+        step = gate(result, outcome, exams)
+        if step is Gate.REFUSED:
+            self._error("Nothing recorded: the label was misread. Rescan it.")
+            return
+        if step is Gate.NEEDS_REASON:
+            reason = self.ask_reason(result)
+            if not reason:
+                return
+            supersedes = result.previous[0].id
+            step = gate(result, outcome, exams, reason_given=True)
+        if step is Gate.NEEDS_EXAM:
+            self._error("Targeted for exam: record an exam (F9 X-ray, F10 opened, F11 canine, F12 lab) first.")
+            return
+        if step is Gate.CONFIRM and not self.confirm_release(exams):
+            return
+        draft = self._draft(result, outcome, exams, supersedes, reason)
+        request = SaveRequest(draft, photos=tuple(self.pending_photos))
+        if outcome is Outcome.REFERRED:
+            agency = self.ask_agency()
+            if not agency:
+                return
+            request = replace(request, draft=replace(draft, agency=agency))
+        elif outcome is Outcome.DETAINED:
+            detention = DetentionDialog(self.today(), self)
+            if not detention.exec() or detention.draft is None:
+                return
+            request = replace(request, detention=detention.draft)
+        elif outcome is Outcome.SEIZED:
+            dialog = self.seizure_dialog()
+            if not dialog.exec() or dialog.draft is None:
+                return
+            photos = tuple(self.pending_photos) + tuple(dialog.photos)
+            request = replace(request, seizure=dialog.draft, photos=photos)
+        self.save(request)
+
+    def _draft(
+        self, result: ScanResult, outcome: Outcome, exams: frozenset[Any], supersedes: str | None, reason: str
+    ) -> InspectionDraft:
+        risk = result.item.risk if result.item else None
+        return InspectionDraft(
+            tracking_id=result.item.tracking_id if result.item else result.tracking.tracking_id,
+            outcome=outcome,
+            exam_types=exams,
+            notes=self.notes.toPlainText(),
+            manifest_found=result.item is not None,
+            risk_score=risk.score if risk else None,
+            risk_lane=risk.lane.value if risk else None,
+            targeted=bool(risk and risk.targeted),
+            supersedes=supersedes,
+            reason=reason,
+        )
+
+    def save(self, request: SaveRequest) -> None:
+        self._saving = True
+        self.outcomes.set_enabled(False)
+        self.runner.run(save_op(self.session, request), "save").on_success(self._saved).on_failure(
+            self._save_failed
+        )
+
+    def _saved(self, outcome: tuple[InspectionRecord, int]) -> None:
+        record, waiting = outcome
+        self._saving = False
+        self.recent.prepend(record)
+        self.count_label.setText(f"This shift: {self.recent.rowCount()}")
+        self.sync_label.setText(f"Sync: {waiting} waiting" if waiting else "Sync: up to date")
+        self.notes.clear()
+        self.pending_photos.clear()
+        self.result = None
+        self._banner(f"RECORDED: {record.outcome.value.replace('_', ' ')} · {record.tracking_id}", "#2e7d32")
+        self.record_saved.emit(record)
+
+    def _save_failed(self, exc: BaseException) -> None:
+        # The officer's input stays on screen (notes, exams): nothing typed is lost.
+        self._saving = False
+        self.outcomes.set_enabled(self.result is not None and self.result.recordable)
+        self._error(f"Not recorded: {exc}")
+
+    # --- questions (methods, so that tests and benchmarks can answer them) -------------
+
+    def ask_reason(self, result: ScanResult) -> str:
+        text, ok = QInputDialog.getText(self, "Second outcome", "Reason for a second outcome on this package:")
+        return text.strip() if ok else ""
+
+    def ask_agency(self) -> str:
+        agency, ok = QInputDialog.getItem(self, "Refer", "Partner agency:", list(AGENCIES), 0, False)
+        return agency if ok else ""
+
+    def confirm_release(self, exams: frozenset[Any]) -> bool:
+        done = ", ".join(sorted(e.value for e in exams))
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Release a targeted item",
+            f"This item was targeted for exam. Exam recorded: {done}.\nRelease it?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def seizure_dialog(self) -> SeizureDialog:
+        grab: Callable[[], bytes | None] | None = None
+        if self.frame_grabber is not None:
+            grabber = self.frame_grabber
+
+            def grab() -> bytes | None:
+                frame = grabber()
+                return None if frame is None else encode_photo(frame, ".jpg")[0]
+
+        dialog = SeizureDialog(self.session.officer.name, self.settings.laws_cited, grab, self)
+        if self.result is not None and self.result.item is not None:
+            for row, line in enumerate(self.result.item.lines):
+                dialog.set_item(row, description=line.description, quantity=f"{line.quantity:g}")
+        return dialog
+
+    # --- other actions -----------------------------------------------------------------
+
+    @Slot()
+    def take_photo(self) -> None:
+        frame = self.frame_grabber() if self.frame_grabber else None
+        if frame is None:
+            self._error("No camera picture: check the camera, or attach a photo file in the seizure form.")
+            return
+        self.pending_photos.append((frame.copy(), ".jpg"))
+        self._banner(f"{len(self.pending_photos)} photo(s) will be saved with this record.", "#37474f")
+
+    @Slot()
+    def clear_card(self) -> None:
+        self.result = None
+        self.card.clear()
+        self.risk.clear()
+        self.banner.hide()
+        self.outcomes.set_enabled(False)
+
+    @Slot()
+    def toggle_contrast(self) -> None:
+        self.high_contrast = not self.high_contrast
+        self.setStyleSheet(stylesheet(self.high_contrast))
+
+    @Slot()
+    def show_help(self) -> None:
+        HelpOverlay(self).exec()
+
+    def refresh_shift(self) -> None:
+        def op(res: Any) -> tuple[list[InspectionRecord], int]:
+            return res.records.shift_inspections(self.session), res.records.outbox_count()
+
+        def done(value: tuple[list[InspectionRecord], int]) -> None:
+            records, waiting = value
+            self.recent.reset(records)
+            self.count_label.setText(f"This shift: {len(records)}")
+            self.sync_label.setText(f"Sync: {waiting} waiting" if waiting else "Sync: up to date")
+
+        self.runner.run(op, "shift").on_success(done)
+
+    def set_locked(self, locked: bool) -> None:
+        """While locked nothing is shown and no outcome key works."""
+        self.outcomes.set_enabled(not locked and self.result is not None and self.result.recordable)
+        if locked:
+            QTimer.singleShot(0, self.clear_card)

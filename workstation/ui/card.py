@@ -1,0 +1,177 @@
+"""The manifest card and the risk panel: what the advance data says, and how risky it is and why."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from workstation.core.bench import ScanResult, ScanState
+from workstation.core.manifest import Item, Risk
+from workstation.ui.theme import FLASH_COLOURS, LANE_COLOURS
+
+
+def _money(value: float | None, currency: str = "USD") -> str:
+    return "—" if value is None else f"{value:,.2f} {currency}"
+
+
+def _title(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("sectionTitle")
+    return label
+
+
+class ManifestCard(QFrame):
+    """Tracking id, carrier, entry type, parties, origin, weight, declared total, content lines."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.tracking_id = QLabel("Scan a package")
+        self.tracking_id.setObjectName("trackingId")
+        self.subtitle = QLabel("")
+        self.fields: dict[str, QLabel] = {}
+        grid = QGridLayout()
+        names = (
+            ("shipper", "Shipper"),
+            ("consignee", "Consignee"),
+            ("origin", "Origin"),
+            ("seller", "Marketplace / seller"),
+            ("weight", "Weight"),
+            ("declared", "Declared total"),
+            ("arrival", "Arrival / port"),
+        )
+        for row, (key, title) in enumerate(names):
+            value = QLabel("")
+            value.setWordWrap(True)
+            if key in ("declared", "origin"):
+                value.setObjectName("bigValue")
+            self.fields[key] = value
+            grid.addWidget(_title(title), row, 0)
+            grid.addWidget(value, row, 1)
+        grid.setColumnStretch(1, 1)
+        self.lines = QTableWidget(0, 5)
+        self.lines.setHorizontalHeaderLabels(["Description", "HTS", "Qty", "Unit value", "Origin"])
+        self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.lines.verticalHeader().setVisible(False)
+        self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.lines.setFocusPolicy(self.lines.focusPolicy().NoFocus)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tracking_id)
+        layout.addWidget(self.subtitle)
+        layout.addLayout(grid)
+        layout.addWidget(_title("Contents"))
+        layout.addWidget(self.lines, 1)
+        self._flash_timer = QTimer(self, singleShot=True, interval=700)
+        self._flash_timer.timeout.connect(lambda: self.setStyleSheet(""))
+
+    def show_result(self, result: ScanResult) -> None:
+        self.tracking_id.setText(result.tracking.tracking_id or result.tracking.input)
+        item = result.item
+        fmt = result.tracking.format or "unknown format"
+        if item is None:
+            self.subtitle.setText(
+                f"{(result.tracking.carrier or 'unknown carrier').upper()} · {fmt} · "
+                + ("check digit wrong" if result.state is ScanState.MISREAD else "no manifest in the cache")
+            )
+            for label in self.fields.values():
+                label.setText("")
+            self.lines.setRowCount(0)
+            return
+        self._show_item(item, fmt)
+
+    def _show_item(self, item: Item, fmt: str) -> None:
+        self.subtitle.setText(f"{(item.carrier or '?').upper()} · {fmt} · entry type {item.entry_type}")
+        f = self.fields
+        f["shipper"].setText(f"{item.shipper_name}\n{item.shipper_address} ({item.shipper_country})")
+        f["consignee"].setText(f"{item.consignee_name}\n{item.consignee_address}")
+        origins = sorted({ln.origin_country for ln in item.lines} | {item.shipper_country})
+        f["origin"].setText(", ".join(origins))
+        f["seller"].setText(" / ".join(x for x in (item.marketplace, item.seller) if x) or "—")
+        f["weight"].setText("—" if item.weight_kg is None else f"{item.weight_kg:.2f} kg")
+        f["declared"].setText(_money(item.declared_value, item.currency))
+        f["arrival"].setText(f"{item.arrival_date} · {item.port or '—'}")
+        self.lines.setRowCount(len(item.lines))
+        for row, ln in enumerate(item.lines):
+            values = (
+                ln.description,
+                ln.hts_code or "—",
+                f"{ln.quantity:g}",
+                _money(ln.unit_value, item.currency),
+                ln.origin_country,
+            )
+            for col, text in enumerate(values):
+                self.lines.setItem(row, col, QTableWidgetItem(text))
+
+    def clear(self) -> None:
+        self.tracking_id.setText("Scan a package")
+        self.subtitle.setText("")
+        for label in self.fields.values():
+            label.setText("")
+        self.lines.setRowCount(0)
+
+    def flash(self, feedback: str) -> None:
+        colour = FLASH_COLOURS[feedback]
+        self.setStyleSheet(f"QFrame#card {{ border: 6px solid {colour}; }}")
+        self._flash_timer.start()
+
+
+class RiskPanel(QFrame):
+    """Score, lane colour, every reason in words, and a banner when the item is targeted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("riskPanel")
+        self.score = QLabel("—")
+        self.score.setObjectName("score")
+        self.lane = QLabel("")
+        self.lane.setObjectName("bigValue")
+        self.targeted = QLabel("")
+        self.targeted.setObjectName("banner")
+        self.targeted.setWordWrap(True)
+        self.targeted.hide()
+        self.reasons = QLabel("")
+        self.reasons.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(_title("Risk"))
+        layout.addWidget(self.score)
+        layout.addWidget(self.lane)
+        layout.addWidget(self.targeted)
+        layout.addWidget(_title("Why"))
+        layout.addWidget(self.reasons, 1)
+
+    def show_risk(self, risk: Risk | None) -> None:
+        if risk is None:
+            self.score.setText("—")
+            self.score.setStyleSheet(f"background: {LANE_COLOURS[None]};")
+            self.lane.setText("No risk assessment")
+            self.reasons.setText("")
+            self.targeted.hide()
+            return
+        colour = LANE_COLOURS[risk.lane.value]
+        self.score.setText(str(risk.score))
+        self.score.setStyleSheet(f"background: {colour};")
+        self.lane.setText(f"{risk.lane.value.upper()} lane")
+        self.lane.setStyleSheet(f"color: {colour};")
+        self.reasons.setText(
+            "\n".join(f"• {r.text or r.code} (+{r.weight:g})" for r in risk.reasons) or "No rule hit"
+        )
+        if risk.targeted:
+            self.targeted.setText(f"TARGETED FOR EXAM: {risk.target_reason or 'see reasons'}")
+            self.targeted.setStyleSheet(f"background: {LANE_COLOURS['red']};")
+            self.targeted.show()
+        else:
+            self.targeted.hide()
+
+    def clear(self) -> None:
+        self.show_risk(None)
+        self.lane.setText("")

@@ -1,0 +1,36 @@
+"""Colours and type: large, high-contrast, lane colours that read without reading."""
+
+from __future__ import annotations
+
+LANE_COLOURS = {"green": "#1b7f3b", "yellow": "#b58900", "red": "#c62828", None: "#546e7a"}
+FLASH_COLOURS = {"accept": "#2e7d32", "attention": "#f9a825", "error": "#c62828"}
+
+BASE = """
+QWidget { font-size: 15px; }
+QLabel#trackingId { font-size: 30px; font-weight: 700; }
+QLabel#bigValue { font-size: 20px; font-weight: 600; }
+QLabel#score { font-size: 44px; font-weight: 800; color: white; border-radius: 8px; padding: 6px 14px; }
+QLabel#banner { font-size: 20px; font-weight: 700; color: white; border-radius: 6px; padding: 10px; }
+QLabel#sectionTitle { font-size: 13px; font-weight: 700; color: #607d8b; text-transform: uppercase; }
+QPushButton#outcome { font-size: 17px; font-weight: 600; padding: 12px 10px; min-width: 120px; }
+QFrame#card, QFrame#riskPanel { border: 3px solid #cfd8dc; border-radius: 10px; background: #fafafa; }
+QLabel#fieldError { color: #c62828; font-weight: 600; }
+"""
+
+HIGH_CONTRAST = """
+QWidget { font-size: 17px; background: black; color: white; }
+QLabel#trackingId { font-size: 34px; font-weight: 800; color: #ffff00; }
+QLabel#bigValue { font-size: 22px; font-weight: 700; }
+QLabel#score { font-size: 48px; font-weight: 900; color: black; border-radius: 8px; padding: 6px 14px; }
+QLabel#banner { font-size: 22px; font-weight: 800; color: black; border-radius: 6px; padding: 10px; }
+QLabel#sectionTitle { font-size: 14px; font-weight: 800; color: #00ffff; }
+QPushButton { background: #202020; color: white; border: 2px solid white; }
+QPushButton#outcome { font-size: 19px; font-weight: 800; padding: 12px 10px; min-width: 130px; }
+QFrame#card, QFrame#riskPanel { border: 3px solid white; border-radius: 10px; background: black; }
+QLabel#fieldError { color: #ff5252; font-weight: 800; }
+QTableView, QPlainTextEdit, QLineEdit { background: black; color: white; border: 1px solid white; }
+"""
+
+
+def stylesheet(high_contrast: bool) -> str:
+    return HIGH_CONTRAST if high_contrast else BASE
