@@ -23,7 +23,7 @@ def register(sub: Subparsers) -> None:
 
     imp = cache_sub.add_parser("import", help="import a feed file (JSON Lines or CSV)")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    imp.add_argument("--batch-size", type=int, default=2000, help=argparse.SUPPRESS)
+    imp.add_argument("--batch-size", type=int, default=5000, help=argparse.SUPPRESS)
     imp.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     imp.set_defaults(func=run_import)
 

@@ -2,6 +2,12 @@
 
 `record_from_dict` turns one feed record (already parsed from JSON or CSV) into an `Item` or a
 `RiskUpdate`, or raises `RecordError` with a reason a person can act on.
+
+`flat_record` does the same validation but returns plain tuples (`ItemRecord`, `RiskRecord`):
+the feed import's hot path, a million records at a time, where building frozen dataclasses
+would cost more than the validation. Both share one rule set: a fast path accepts only the
+common, well-formed shape; anything else goes through the thorough path, which either accepts
+it or raises the error message. So the two paths cannot disagree on what is valid.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from workstation.core.codes import COUNTRIES, CURRENCIES
 from workstation.core.tracking import is_usable, parse
@@ -118,7 +124,8 @@ LINE_FIELDS = ("description", "hts_code", "quantity", "unit_value", "origin_coun
 REQUIRED_LINE_FIELDS = ("description", "quantity", "unit_value", "origin_country")
 RISK_FIELDS = ("score", "lane", "reasons", "targeted", "target_reason", "rule_version", "assessed_at")
 
-_HTS = re.compile(r"\d{6,10}")
+# ASCII digits only: `\d` would also accept other scripts' digits.
+_HTS = re.compile(r"[0-9]{6,10}")
 _MAX_TEXT = 2000
 
 
@@ -148,7 +155,11 @@ def _number(d: dict[str, Any], key: str, where: str, *, required: bool = False) 
             raise RecordError(f"{where}{key}: expected a number, got {value!r}") from None
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise RecordError(f"{where}{key}: expected a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite:
         raise RecordError(f"{where}{key}: expected a finite number, got {value!r}")
     if value < 0:
         raise RecordError(f"{where}{key}: must not be negative, got {value!r}")
@@ -189,7 +200,10 @@ def _utc_iso(value: str) -> str:
         raise RecordError(f"risk.assessed_at: {value!r} is not an ISO 8601 date and time") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
+    try:
+        return moment.astimezone(UTC).isoformat(timespec="seconds")
+    except OverflowError:  # e.g. year 1 with a positive offset
+        raise RecordError(f"risk.assessed_at: {value!r} is out of the range of dates") from None
 
 
 def risk_from_dict(d: Any) -> Risk:
@@ -261,8 +275,8 @@ def is_risk_only(d: dict[str, Any]) -> bool:
     return "risk" in d and not any(k in d for k in REQUIRED_ITEM_FIELDS[1:]) and "lines" not in d
 
 
-def record_from_dict(d: Any) -> Item | RiskUpdate:
-    """Validate one feed record; raise RecordError naming the first field that is wrong."""
+def _thorough_record(d: Any) -> Item | RiskUpdate:
+    """Validate one feed record field by field; raise RecordError naming the first field that is wrong."""
     if not isinstance(d, dict):
         raise RecordError(f"expected an object with tracking_id and its fields, got {type(d).__name__}")
     tracking_id, carrier, fmt = _tracking(d)
@@ -302,3 +316,265 @@ def record_from_dict(d: Any) -> Item | RiskUpdate:
         lines=tuple(_line(line, i) for i, line in enumerate(raw_lines)),
         risk=risk_from_dict(d["risk"]) if d.get("risk") not in (None, {}) else None,
     )
+
+
+# --- the flat form: the same validation, plain tuples out -----------------------------------
+
+LineRow = tuple[str, str | None, float, float, str]  # ContentLine's fields, in order
+ReasonRow = tuple[str, str, float]  # RiskReason's fields, in order
+# Risk's fields in order, with the lane as its text value.
+RiskRow = tuple[int, str, tuple[ReasonRow, ...], bool, str, str, str]
+
+
+class ItemRecord(NamedTuple):
+    """A validated item as plain values: `head` holds Item's 18 scalar fields in declaration order."""
+
+    head: tuple[Any, ...]
+    lines: list[LineRow]
+    risk: RiskRow | None
+
+    @property
+    def tracking_id(self) -> str:
+        return str(self.head[0])
+
+    @property
+    def version(self) -> int:
+        return int(self.head[17])
+
+
+class RiskRecord(NamedTuple):
+    """A validated risk-only record."""
+
+    tracking_id: str
+    risk: RiskRow
+
+
+class _Unusual(Exception):
+    """The fast path met something it does not handle; the thorough path decides."""
+
+
+_INF = math.inf
+_MAX_INT = 1 << 53  # larger ints are left to the thorough path (float conversion, overflow)
+_LANES = frozenset(lane.value for lane in Lane)
+
+
+def _opt_text(v: object) -> str:
+    if v is None:
+        return ""
+    if type(v) is str and len(v) <= _MAX_TEXT:
+        return v.strip()
+    raise _Unusual
+
+
+def _req_text(v: object) -> str:
+    if type(v) is str and v and len(v) <= _MAX_TEXT:
+        return v.strip()
+    raise _Unusual
+
+
+def _req_number(v: object) -> float:
+    if (type(v) is float and 0.0 <= v < _INF) or (type(v) is int and 0 <= v < _MAX_INT):
+        return float(v)
+    raise _Unusual
+
+
+def _opt_number(v: object) -> float | None:
+    return None if v is None else _req_number(v)
+
+
+def _req_country(v: object) -> str:
+    if type(v) is str and v in COUNTRIES:
+        return v
+    raise _Unusual
+
+
+def _opt_country(v: object) -> str:
+    return "" if v is None or v == "" else _req_country(v)
+
+
+def _fast_risk(r: object) -> RiskRow:
+    if type(r) is not dict:
+        raise _Unusual
+    g = r.get
+    score = g("score")
+    lane = g("lane")
+    targeted = g("targeted", False)
+    if type(score) is not int or not 0 <= score <= 100 or type(targeted) is not bool:
+        raise _Unusual
+    if type(lane) is not str or lane not in _LANES:
+        raise _Unusual
+    raw_reasons = g("reasons") or []
+    if type(raw_reasons) is not list:
+        raise _Unusual
+    reasons = []
+    for rr in raw_reasons:
+        if type(rr) is not dict:
+            raise _Unusual
+        weight = rr.get("weight")
+        reasons.append(
+            (
+                _req_text(rr.get("code")),
+                _opt_text(rr.get("text")),
+                (_req_number(weight) or 0.0) if weight is not None else 0.0,
+            )
+        )
+    return (
+        score,
+        lane,
+        tuple(reasons),
+        targeted,
+        _opt_text(g("target_reason")),
+        _opt_text(g("rule_version")),
+        _utc_iso(_req_text(g("assessed_at"))),
+    )
+
+
+def _fast_record(d: dict[str, Any]) -> ItemRecord | RiskRecord:
+    """The common, well-formed record, checked with as few steps as possible; raises _Unusual."""
+    g = d.get
+    raw_id = g("tracking_id")
+    if type(raw_id) is not str or not raw_id:
+        raise _Unusual
+    parsed = parse(raw_id)
+    tracking_id = parsed.tracking_id
+    if not is_usable(tracking_id):
+        raise _Unusual
+    if "lines" not in d and is_risk_only(d):
+        return RiskRecord(tracking_id, _fast_risk(d["risk"]))
+    currency = g("currency")
+    if type(currency) is not str or currency not in CURRENCIES:
+        raise _Unusual
+    version = g("version")
+    if version is None:
+        version = 1
+    elif type(version) is not int or not 0 <= version < _MAX_INT:
+        raise _Unusual
+    raw_lines = g("lines")
+    if type(raw_lines) is not list or not raw_lines:
+        raise _Unusual
+    lines: list[LineRow] = []
+    for ln in raw_lines:
+        if type(ln) is not dict:
+            raise _Unusual
+        lg = ln.get
+        hts_raw = lg("hts_code")
+        hts: str | None = None
+        if hts_raw is not None and hts_raw != "":
+            if type(hts_raw) is not str:
+                raise _Unusual
+            hts = hts_raw.replace(".", "").strip()
+            if not _HTS.fullmatch(hts):
+                raise _Unusual
+        lines.append(
+            (
+                _req_text(lg("description")),
+                hts,
+                _req_number(lg("quantity")),
+                _req_number(lg("unit_value")),
+                _req_country(lg("origin_country")),
+            )
+        )
+    arrival = _req_text(g("arrival_date"))
+    raw_risk = g("risk")
+    head = (
+        tracking_id,
+        _opt_text(g("carrier")).lower() or parsed.carrier,
+        parsed.format,
+        _opt_text(g("entry_type")) or "unknown",
+        date.fromisoformat(arrival[:10]).isoformat(),
+        _opt_text(g("port")),
+        _req_text(g("shipper_name")),
+        _opt_text(g("shipper_address")),
+        _req_country(g("shipper_country")),
+        _req_text(g("consignee_name")),
+        _opt_text(g("consignee_address")),
+        _opt_country(g("consignee_country")),
+        _opt_text(g("marketplace")),
+        _opt_text(g("seller")),
+        _opt_number(g("weight_kg")),
+        _req_number(g("declared_value")),
+        currency,
+        version,
+    )
+    return ItemRecord(head, lines, None if raw_risk is None or raw_risk == {} else _fast_risk(raw_risk))
+
+
+def risk_row(risk: Risk) -> RiskRow:
+    return (
+        risk.score,
+        risk.lane.value,
+        tuple((r.code, r.text, r.weight) for r in risk.reasons),
+        risk.targeted,
+        risk.target_reason,
+        risk.rule_version,
+        risk.assessed_at,
+    )
+
+
+def risk_from_row(row: RiskRow) -> Risk:
+    score, lane, reasons, targeted, target_reason, rule_version, assessed_at = row
+    return Risk(
+        score,
+        Lane(lane),
+        tuple(RiskReason(c, t, w) for c, t, w in reasons),
+        targeted,
+        target_reason,
+        rule_version,
+        assessed_at,
+    )
+
+
+def item_record(item: Item) -> ItemRecord:
+    """The flat form of an Item."""
+    head = (
+        item.tracking_id,
+        item.carrier,
+        item.tracking_format,
+        item.entry_type,
+        item.arrival_date,
+        item.port,
+        item.shipper_name,
+        item.shipper_address,
+        item.shipper_country,
+        item.consignee_name,
+        item.consignee_address,
+        item.consignee_country,
+        item.marketplace,
+        item.seller,
+        item.weight_kg,
+        item.declared_value,
+        item.currency,
+        item.version,
+    )
+    lines: list[LineRow] = [
+        (ln.description, ln.hts_code, ln.quantity, ln.unit_value, ln.origin_country) for ln in item.lines
+    ]
+    return ItemRecord(head, lines, None if item.risk is None else risk_row(item.risk))
+
+
+def item_from_record(rec: ItemRecord) -> Item:
+    lines = tuple(ContentLine(*ln) for ln in rec.lines)
+    make: Any = Item  # the head's 18 values fill Item's first 18 fields, in order
+    item: Item = make(*rec.head, lines, None if rec.risk is None else risk_from_row(rec.risk))
+    return item
+
+
+def flat_record(d: Any) -> ItemRecord | RiskRecord:
+    """Validate one feed record into plain tuples; raise RecordError naming the first field that is wrong."""
+    if type(d) is dict:
+        try:
+            return _fast_record(d)
+        except (_Unusual, ValueError, TypeError):
+            pass  # the thorough path accepts it or says precisely what is wrong
+    rec = _thorough_record(d)
+    if isinstance(rec, RiskUpdate):
+        return RiskRecord(rec.tracking_id, risk_row(rec.risk))
+    return item_record(rec)
+
+
+def record_from_dict(d: Any) -> Item | RiskUpdate:
+    """Validate one feed record; raise RecordError naming the first field that is wrong."""
+    rec = flat_record(d)
+    if isinstance(rec, RiskRecord):
+        return RiskUpdate(rec.tracking_id, risk_from_row(rec.risk))
+    return item_from_record(rec)

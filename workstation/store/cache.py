@@ -9,7 +9,19 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason, RiskUpdate
+from workstation.core.manifest import (
+    ContentLine,
+    Item,
+    ItemRecord,
+    Lane,
+    Risk,
+    RiskReason,
+    RiskRecord,
+    RiskRow,
+    RiskUpdate,
+    item_record,
+    risk_row,
+)
 from workstation.core.tracking import normalize, parse
 
 _ITEM_COLUMNS = (
@@ -45,50 +57,10 @@ class BatchOutcome:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
-def item_row(item: Item, batch_id: int | None, line_no: int | None) -> tuple[Any, ...]:
-    return (
-        item.tracking_id,
-        item.carrier,
-        item.tracking_format,
-        item.entry_type,
-        item.arrival_date,
-        item.port,
-        item.shipper_name,
-        item.shipper_address,
-        item.shipper_country,
-        item.consignee_name,
-        item.consignee_address,
-        item.consignee_country,
-        item.marketplace,
-        item.seller,
-        item.weight_kg,
-        item.declared_value,
-        item.currency,
-        item.version,
-        batch_id,
-        line_no,
-    )
-
-
-def line_rows(item: Item) -> list[tuple[Any, ...]]:
-    return [
-        (item.tracking_id, i, ln.description, ln.hts_code, ln.quantity, ln.unit_value, ln.origin_country)
-        for i, ln in enumerate(item.lines)
-    ]
-
-
-def risk_row(tracking_id: str, risk: Risk) -> tuple[Any, ...]:
-    reasons = json.dumps([{"code": r.code, "text": r.text, "weight": r.weight} for r in risk.reasons])
-    return (
-        tracking_id,
-        risk.score,
-        risk.lane.value,
-        reasons,
-        int(risk.targeted),
-        risk.target_reason,
-        risk.rule_version,
-        risk.assessed_at,
-    )
+def _risk_values(tracking_id: str, risk: RiskRow) -> tuple[Any, ...]:
+    score, lane, reasons, targeted, target_reason, rule_version, assessed_at = risk
+    text = json.dumps([{"code": c, "text": t, "weight": w} for c, t, w in reasons])
+    return (tracking_id, score, lane, text, int(targeted), target_reason, rule_version, assessed_at)
 
 
 def _chunks(seq: Sequence[str], size: int = _SQL_CHUNK) -> Iterable[Sequence[str]]:
@@ -116,13 +88,30 @@ class ManifestCache:
         return found
 
     def apply(self, records: Sequence[tuple[int, Item | RiskUpdate]], batch_id: int | None) -> BatchOutcome:
-        """Write one batch of validated records in one transaction.
+        """Write one batch of validated records (line number, record) in one transaction."""
+        return self.apply_records(
+            [
+                (
+                    n,
+                    RiskRecord(r.tracking_id, risk_row(r.risk))
+                    if isinstance(r, RiskUpdate)
+                    else item_record(r),
+                )
+                for n, r in records
+            ],
+            batch_id,
+        )
+
+    def apply_records(
+        self, records: Sequence[tuple[int, ItemRecord | RiskRecord]], batch_id: int | None
+    ) -> BatchOutcome:
+        """Write one batch of validated flat records in one transaction.
 
         A newer version of an item replaces the cached one with all its lines; an older or equal
         version is skipped; the same id twice in one feed batch is rejected as a duplicate.
         """
         out = BatchOutcome()
-        item_ids = [r.tracking_id for _, r in records if isinstance(r, Item)]
+        item_ids = [r.head[0] for _, r in records if type(r) is ItemRecord]
         with self.db.atomic():
             existing = self._existing(item_ids)
             seen_here: dict[str, int] = {}
@@ -131,13 +120,15 @@ class ManifestCache:
             risks: list[tuple[Any, ...]] = []
             replaced: list[str] = []
             for line_no, rec in records:
-                if isinstance(rec, RiskUpdate):
-                    risks.append(risk_row(rec.tracking_id, rec.risk))
+                if type(rec) is RiskRecord:
+                    risks.append(_risk_values(rec.tracking_id, rec.risk))
                     out.risk_updates += 1
                     continue
-                tid = rec.tracking_id
+                assert isinstance(rec, ItemRecord)
+                head = rec.head
+                tid = head[0]
                 first = seen_here.get(tid)
-                cached = existing.get(tid)
+                cached = existing.get(tid) if existing else None
                 if first is None and cached is not None and batch_id is not None and cached[1] == batch_id:
                     first = cached[2]
                 if first is not None:
@@ -149,15 +140,15 @@ class ManifestCache:
                     )
                     continue
                 seen_here[tid] = line_no
-                if cached is not None and cached[0] >= rec.version:
-                    out.skipped += 1
-                    continue
                 if cached is not None:
+                    if cached[0] >= head[17]:
+                        out.skipped += 1
+                        continue
                     replaced.append(tid)
-                items.append(item_row(rec, batch_id, line_no))
-                lines.extend(line_rows(rec))
+                items.append((*head, batch_id, line_no))
+                lines.extend([(tid, i, *ln) for i, ln in enumerate(rec.lines)])
                 if rec.risk is not None:
-                    risks.append(risk_row(tid, rec.risk))
+                    risks.append(_risk_values(tid, rec.risk))
                 out.items_written += 1
             for chunk in _chunks(replaced):
                 self.db.conn.execute(

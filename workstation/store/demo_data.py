@@ -14,9 +14,9 @@ from workstation.core.manifest import (
     ITEM_FIELDS,
     LINE_FIELDS,
     RISK_FIELDS,
-    Item,
-    RiskUpdate,
-    record_from_dict,
+    ItemRecord,
+    RiskRecord,
+    flat_record,
 )
 from workstation.store.cache import ManifestCache
 
@@ -66,14 +66,14 @@ def seed_cache(
 ) -> int:
     """Fill the cache straight from the generator (no file), through the same validation."""
     written = 0
-    batch: list[tuple[int, Item | RiskUpdate]] = []
+    batch: list[tuple[int, ItemRecord | RiskRecord]] = []
     for n, rec in enumerate(DemoGenerator(seed, base_date).records(count), start=1):
-        batch.append((n, record_from_dict(rec)))
+        batch.append((n, flat_record(rec)))
         if len(batch) >= batch_size:
-            written += cache.apply(batch, None).items_written
+            written += cache.apply_records(batch, None).items_written
             batch.clear()
             if progress:
                 progress(n)
     if batch:
-        written += cache.apply(batch, None).items_written
+        written += cache.apply_records(batch, None).items_written
     return written

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from workstation.core.manifest import (
     ITEM_FIELDS,
@@ -24,10 +24,10 @@ from workstation.core.manifest import (
     REQUIRED_ITEM_FIELDS,
     REQUIRED_LINE_FIELDS,
     RISK_FIELDS,
-    Item,
+    ItemRecord,
     RecordError,
-    RiskUpdate,
-    record_from_dict,
+    RiskRecord,
+    flat_record,
 )
 from workstation.store.cache import ManifestCache
 
@@ -64,8 +64,7 @@ class ImportSummary:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class _Raw:
+class _Raw(NamedTuple):
     """One record as read: its first line number, raw text, and parsed fields or why it failed."""
 
     line: int
@@ -113,7 +112,7 @@ def _read_jsonl(fh: io.BufferedReader) -> Iterator[_Raw]:
                 number, text[:MAX_RAW_TEXT], None, f"expected a JSON object, got {type(value).__name__}"
             )
             continue
-        yield _Raw(number, text[:MAX_RAW_TEXT], value)
+        yield _Raw(number, text if len(text) <= MAX_RAW_TEXT else text[:MAX_RAW_TEXT], value)
 
 
 _CSV_RISK = {f"risk_{name}": name for name in RISK_FIELDS}
@@ -210,7 +209,7 @@ def _fault_line(raw: _Raw, reason: str) -> int:
 class FeedImporter:
     """Imports feed files into one cache; remembers nothing between files but what the cache holds."""
 
-    def __init__(self, cache: ManifestCache, batch_size: int = 2000) -> None:
+    def __init__(self, cache: ManifestCache, batch_size: int = 5000) -> None:
         self.cache = cache
         self.batch_size = batch_size
 
@@ -251,17 +250,22 @@ class FeedImporter:
             summary.already_imported = True
             summary.seconds = time.monotonic() - started
             return summary
+        conn = self.cache.db.conn
         with path.open("rb") as fh:
             batch_id = self._start_batch(path, sha)
             summary.batch_id = batch_id
+            # The cache is rebuildable from its feeds: during the bulk load, commits need not wait
+            # for the disk. A crash may lose the last batches (WAL keeps the file consistent), and
+            # the file's batch stays 'running', so importing the file again redoes it.
+            conn.execute("PRAGMA synchronous=OFF")
             try:
                 self._run(reader(fh), fh, total, batch_id, summary, progress, started)
             except FeedReadError:
-                self.cache.db.conn.execute(
-                    "UPDATE feed_batches SET status = 'failed' WHERE id = ?", (batch_id,)
-                )
-                self.cache.db.conn.commit()
+                conn.execute("UPDATE feed_batches SET status = 'failed' WHERE id = ?", (batch_id,))
+                conn.commit()
                 raise
+            finally:
+                conn.execute("PRAGMA synchronous=NORMAL")
         summary.seconds = time.monotonic() - started
         with self.cache.db.atomic():
             self.cache.db.conn.execute(
@@ -289,18 +293,18 @@ class FeedImporter:
         progress: Progress | None,
         started: float,
     ) -> None:
-        good: list[tuple[int, Item | RiskUpdate]] = []
+        good: list[tuple[int, ItemRecord | RiskRecord]] = []
         bad: list[tuple[int, str, str]] = []
-        texts: dict[int, _Raw] = {}
+        texts: dict[int, str] = {}
 
         def flush() -> None:
             if good:
-                outcome = self.cache.apply(good, batch_id)
+                outcome = self.cache.apply_records(good, batch_id)
                 summary.items_written += outcome.items_written
                 summary.risk_updates += outcome.risk_updates
                 summary.skipped += outcome.skipped
                 for line, reason in outcome.rejected:
-                    bad.append((line, texts[line].text, reason))
+                    bad.append((line, texts[line], reason))
             if bad:
                 self._quarantine(batch_id, bad)
                 summary.quarantined += len(bad)
@@ -311,13 +315,14 @@ class FeedImporter:
                 done = fh.tell() if not fh.closed else total
                 progress(ImportProgress(done, total, summary.rows_read, time.monotonic() - started))
 
+        batch_size = self.batch_size
         for raw in raws:
-            summary.rows_read += max(1, len(raw.lines))
+            summary.rows_read += len(raw.lines) or 1
             reason = raw.error
             if reason is None:
                 try:
-                    good.append((raw.line, record_from_dict(raw.fields)))
-                    texts[raw.line] = raw
+                    good.append((raw.line, flat_record(raw.fields)))
+                    texts[raw.line] = raw.text
                 except RecordError as exc:
                     reason = str(exc)
             if reason is not None:
@@ -330,6 +335,6 @@ class FeedImporter:
                         else f"part of the item whose line {fault} was rejected: {reason}"
                     )
                     bad.append((n, raw.text, why))
-            if len(good) + len(bad) >= self.batch_size:
+            if len(good) + len(bad) >= batch_size:
                 flush()
         flush()
