@@ -1,0 +1,224 @@
+"""Feed import throughput against a plain-sqlite3 floor, and the import's peak memory.
+
+    uv run python benchmarks/cache_import.py [--items 1000000]
+
+The feed is written once with DemoGenerator (outside any timing) and kept under
+/tmp/workstation-bench for the next run. Two child processes then run, one after the other:
+
+- import: `FeedImporter.import_file` into a fresh cache, everything the command does
+  (SHA-256 of the file, UTF-8 and JSON per line, full validation, versions, batched writes).
+- floor: the least work that puts the same rows in the same schema: read the file line by
+  line, json.loads, build the same row tuples by plain indexing (no validation, no version
+  check), executemany into a fresh database with the same schema, indexes and pragmas
+  (WAL, synchronous=OFF as the import uses), in one transaction.
+
+Each child reports its own peak RSS (getrusage, RUSAGE_SELF). The last line printed is one
+JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(os.environ.get("WORKSTATION_BENCH_DIR", "/tmp/workstation-bench"))
+BASE_DATE = date(2026, 5, 1)
+CHUNK = 5000
+RATIO_TARGET = 0.5
+RSS_TARGET_MB = 300
+
+
+def feed_path(items: int) -> Path:
+    """The demo feed for this size, written once and reused."""
+    from workstation.core.demo import DemoGenerator
+    from workstation.store.demo_data import write_feed
+
+    path = BENCH_DIR / f"demo-feed-{items}.jsonl"
+    if not path.exists():
+        BENCH_DIR.mkdir(parents=True, exist_ok=True)
+        partial = BENCH_DIR / f"partial-{os.getpid()}.jsonl"
+        started = time.perf_counter()
+        write_feed(DemoGenerator(1, BASE_DATE).records(items), partial)
+        partial.rename(path)
+        print(f"wrote {path} ({items:,} items) in {time.perf_counter() - started:.1f} s (not timed)")
+    return path
+
+
+def fresh_cache_dir(parent: Path, name: str) -> Path:
+    """A data directory with an empty cache of the real schema (made outside the timing)."""
+    from workstation.store.db import open_cache
+
+    d = parent / name
+    d.mkdir()
+    open_cache(d).conn.close()
+    return d
+
+
+def child_import(feed: Path, data_dir: Path) -> dict[str, Any]:
+    from workstation.store.cache import ManifestCache
+    from workstation.store.db import open_cache
+    from workstation.store.feed_import import FeedImporter
+
+    cache = ManifestCache(open_cache(data_dir))
+    started = time.perf_counter()
+    summary = FeedImporter(cache).import_file(feed)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "items": summary.items_written, "quarantined": summary.quarantined}
+
+
+_ITEM_KEYS = (
+    "tracking_id",
+    "carrier",
+    "tracking_format",
+    "entry_type",
+    "arrival_date",
+    "port",
+    "shipper_name",
+    "shipper_address",
+    "shipper_country",
+    "consignee_name",
+    "consignee_address",
+    "consignee_country",
+    "marketplace",
+    "seller",
+    "weight_kg",
+    "declared_value",
+    "currency",
+    "version",
+)
+_RISK_KEYS = ("score", "lane", "reasons", "targeted", "target_reason", "rule_version", "assessed_at")
+
+
+def child_floor(feed: Path, data_dir: Path) -> dict[str, Any]:
+    from workstation.store.cache import _INSERT_ITEM, _INSERT_LINE, _UPSERT_RISK
+
+    conn = sqlite3.connect(str(data_dir / "cache.sqlite"), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    started = time.perf_counter()
+    count = 0
+    items: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []
+    risks: list[tuple[Any, ...]] = []
+
+    def write() -> None:
+        conn.executemany(_INSERT_ITEM, items)
+        conn.executemany(_INSERT_LINE, lines)
+        conn.executemany(_UPSERT_RISK, risks)
+        items.clear()
+        lines.clear()
+        risks.clear()
+
+    conn.execute("BEGIN")
+    with feed.open("rb") as fh:
+        for n, data in enumerate(fh, start=1):
+            d = json.loads(data)
+            tid = d["tracking_id"]
+            items.append((*(d.get(k) for k in _ITEM_KEYS), 1, n))
+            lines.extend(
+                (
+                    tid,
+                    i,
+                    ln["description"],
+                    ln["hts_code"],
+                    ln["quantity"],
+                    ln["unit_value"],
+                    ln["origin_country"],
+                )
+                for i, ln in enumerate(d["lines"])
+            )
+            r = d["risk"]
+            risks.append((tid, *(json.dumps(r[k]) if k == "reasons" else r[k] for k in _RISK_KEYS)))
+            count += 1
+            if len(items) >= CHUNK:
+                write()
+    write()
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return {"seconds": seconds, "items": count}
+
+
+def run_child(kind: str, feed: Path, data_dir: Path) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--feed", str(feed), "--data-dir", str(data_dir)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--items", type=int, default=1_000_000)
+    ap.add_argument("--child", choices=("import", "floor"), help=argparse.SUPPRESS)
+    ap.add_argument("--feed", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.child:
+        run = child_import if args.child == "import" else child_floor
+        result = run(args.feed, args.data_dir)
+        # ru_maxrss is in KiB on Linux.
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+
+    feed = feed_path(args.items)
+    tmp = Path(tempfile.mkdtemp(prefix="ws-import-bench-"))
+    try:
+        imp = run_child("import", feed, fresh_cache_dir(tmp, "import"))
+        floor = run_child("floor", feed, fresh_cache_dir(tmp, "floor"))
+        cache_mb = (tmp / "import" / "cache.sqlite").stat().st_size / 1e6
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    import_rate = imp["items"] / imp["seconds"]
+    floor_rate = floor["items"] / floor["seconds"]
+    ratio = import_rate / floor_rate
+    print(f"feed: {feed} ({feed.stat().st_size / 1e6:.0f} MB, {args.items:,} items); cpus: {os.cpu_count()}")
+    print(f"import: {imp['items']:,} items in {imp['seconds']:.1f} s = {import_rate:,.0f} items/s")
+    print(f"        peak RSS {imp['peak_rss_mb']:.0f} MB (target < {RSS_TARGET_MB} MB)")
+    print(f"floor:  {floor['items']:,} items in {floor['seconds']:.1f} s = {floor_rate:,.0f} items/s")
+    print("        (read + json.loads + row tuples + executemany, same schema and pragmas, one transaction)")
+    print(f"ratio import/floor: {ratio:.2f} (target >= {RATIO_TARGET})")
+    print(
+        json.dumps(
+            {
+                "benchmark": "cache_import",
+                "items": args.items,
+                "import_items_per_s": round(import_rate),
+                "floor_items_per_s": round(floor_rate),
+                "ratio": round(ratio, 3),
+                "ratio_target": RATIO_TARGET,
+                "import_seconds": round(imp["seconds"], 2),
+                "floor_seconds": round(floor["seconds"], 2),
+                "import_peak_rss_mb": round(imp["peak_rss_mb"], 1),
+                "floor_peak_rss_mb": round(floor["peak_rss_mb"], 1),
+                "rss_target_mb": RSS_TARGET_MB,
+                "quarantined": imp["quarantined"],
+                "cache_mb": round(cache_mb, 1),
+                "floor_includes": "read lines + json.loads + row tuples by indexing + executemany, "
+                "one transaction, same schema/indexes, WAL, synchronous=OFF",
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
