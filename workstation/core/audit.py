@@ -1,0 +1,161 @@
+"""The audit chain: each entry's hash = SHA-256(previous hash + canonical JSON of the entry).
+
+Pure: the store feeds entries and record digests in; `ChainChecker` says where the chain breaks.
+Nothing here trusts the database's triggers: whoever holds the file can drop them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS_HASH = "0" * 64
+
+
+def canonical_json(obj: Any) -> str:
+    """Sorted keys, no spaces, UTF-8 text kept as is: the same value always gives the same bytes."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def record_digest(row: Mapping[str, Any]) -> str:
+    """SHA-256 of a record row (column -> value) as canonical JSON."""
+    return hashlib.sha256(canonical_json(dict(row)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    kind: str
+    actor: str
+    bench_id: str
+    subject: str  # "table:id" for a record, "" for a pure security event
+    record_sha256: str
+    detail: str  # canonical JSON text
+    prev_hash: str
+    hash: str
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "kind": self.kind,
+            "actor": self.actor,
+            "bench_id": self.bench_id,
+            "subject": self.subject,
+            "record_sha256": self.record_sha256,
+            "detail": self.detail,
+        }
+
+
+def entry_hash(prev_hash: str, body: Mapping[str, Any]) -> str:
+    return hashlib.sha256(
+        (prev_hash + canonical_json(dict(body))).encode("utf-8", "surrogatepass")
+    ).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    seq: int
+    kind: str  # edited_entry, missing_entry, broken_link, edited_record, missing_record, ...
+    message: str
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    records: int
+    head_seq: int
+    head_hash: str
+    first_break: ChainBreak | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_break is None
+
+
+def check_chain(
+    entries: Iterable[AuditEntry],
+    record_digests: Mapping[str, str],
+    anchor: tuple[int, str] | None = None,
+) -> ChainReport:
+    """Walk the entries in seq order; report the first break, then records no entry covers."""
+    prev_hash, expected_seq, count = GENESIS_HASH, 1, 0
+    seen: dict[str, int] = {}
+    anchor_seen = anchor is None
+
+    def report(brk: ChainBreak | None) -> ChainReport:
+        return ChainReport(count, len(record_digests), expected_seq - 1, prev_hash, brk)
+
+    for e in entries:
+        if e.seq != expected_seq:
+            if e.seq > expected_seq:
+                missing = f"{expected_seq}" if e.seq == expected_seq + 1 else f"{expected_seq}-{e.seq - 1}"
+                return report(
+                    ChainBreak(e.seq, "missing_entry", f"audit entry {missing} is missing (deleted)")
+                )
+            return report(ChainBreak(e.seq, "out_of_order", f"audit entry {e.seq} is out of sequence"))
+        if e.prev_hash != prev_hash:
+            return report(
+                ChainBreak(
+                    e.seq,
+                    "broken_link",
+                    f"audit entry {e.seq} does not follow entry {e.seq - 1} "
+                    "(an entry was deleted, inserted or reordered)",
+                )
+            )
+        if entry_hash(prev_hash, e.body()) != e.hash:
+            return report(
+                ChainBreak(e.seq, "edited_entry", f"audit entry {e.seq} was changed after it was written")
+            )
+        if e.subject:
+            if e.subject in seen:
+                return report(
+                    ChainBreak(
+                        e.seq,
+                        "duplicate_entry",
+                        f"audit entry {e.seq} repeats entry {seen[e.subject]} for {e.subject} (inserted entry)",
+                    )
+                )
+            seen[e.subject] = e.seq
+            digest = record_digests.get(e.subject)
+            if digest is None:
+                return report(
+                    ChainBreak(
+                        e.seq,
+                        "missing_record",
+                        f"record {e.subject} of audit entry {e.seq} is missing (deleted record)",
+                    )
+                )
+            if digest != e.record_sha256:
+                return report(
+                    ChainBreak(
+                        e.seq,
+                        "edited_record",
+                        f"record {e.subject} does not match its audit entry {e.seq} (edited record)",
+                    )
+                )
+        if anchor is not None and e.seq == anchor[0]:
+            if e.hash != anchor[1]:
+                return report(
+                    ChainBreak(
+                        e.seq, "anchor_mismatch", f"audit entry {e.seq} differs from the anchored hash"
+                    )
+                )
+            anchor_seen = True
+        prev_hash = e.hash
+        expected_seq += 1
+        count += 1
+    if not anchor_seen and anchor is not None:
+        return report(
+            ChainBreak(
+                anchor[0], "missing_entry", f"the anchored audit entry {anchor[0]} is missing (truncated)"
+            )
+        )
+    for subject in record_digests:
+        if subject not in seen:
+            return report(ChainBreak(0, "unaudited_record", f"record {subject} has no audit entry"))
+    return report(None)

@@ -1,0 +1,57 @@
+"""Photo files under <data_dir>/photos/: written durably before their record, checked on read."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+
+PHOTOS_DIR = "photos"
+_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
+
+
+class PhotoIntegrityError(Exception):
+    """A photo file is missing or no longer matches the SHA-256 recorded when it was taken."""
+
+
+def check_suffix(suffix: str) -> str:
+    """A plain extension such as '.jpg'; anything else could name a path outside the folder."""
+    if not _SUFFIX.fullmatch(suffix):
+        raise ValueError(f"photo suffix {suffix!r} must be a dot and 1 to 8 letters or digits, like '.jpg'")
+    return suffix.lower()
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_durably(folder: Path, file_name: str, data: bytes) -> Path:
+    """Write, fsync, rename into place and fsync the folder: the file exists before its record does."""
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / file_name
+    tmp = folder / f".{file_name}.tmp"
+    with tmp.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, final)
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return final
+
+
+def read_checked(path: Path, expected_sha256: str) -> bytes:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PhotoIntegrityError(f"photo file {path} cannot be read: {exc.strerror}") from exc
+    if sha256_hex(data) != expected_sha256:
+        raise PhotoIntegrityError(
+            f"photo file {path} does not match the SHA-256 recorded when it was taken: "
+            "it was changed or damaged; the evidence copy is lost"
+        )
+    return data

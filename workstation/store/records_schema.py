@@ -1,0 +1,195 @@
+"""The records file's schema, changed only through migrations.
+
+Records tables are append-only: triggers refuse UPDATE and DELETE. The triggers stop mistakes,
+not someone holding the file; the audit chain is what detects that.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("workstation.records")
+
+# Every row of these tables is a fact with its own audit entry (subject "table:id").
+RECORD_TABLES = (
+    "shifts",
+    "shift_ends",
+    "inspections",
+    "detentions",
+    "seizures",
+    "seized_items",
+    "photos",
+    "seizure_photos",
+    "countersignatures",
+    "voids",
+)
+APPEND_ONLY_TABLES = (*RECORD_TABLES, "audit_log")
+
+
+def _append_only_triggers(table: str) -> str:
+    return f"""
+        CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only: write a correction instead'); END;
+        CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
+        BEGIN SELECT RAISE(ABORT, '{table} is append-only: records are never deleted'); END;
+    """
+
+
+@migrations()
+def m001_records(db: Database) -> None:
+    db.executescript(
+        """
+        -- Officers are state, not facts: every change to them is a security event in the audit log.
+        CREATE TABLE officers (
+            badge TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('officer', 'supervisor', 'admin')),
+            active INTEGER NOT NULL DEFAULT 1,
+            password_hash TEXT NOT NULL,
+            pin_hash TEXT,
+            failed_count INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE shifts (
+            id TEXT PRIMARY KEY,
+            officer_badge TEXT NOT NULL REFERENCES officers(badge),
+            bench_id TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            handed_over_from TEXT REFERENCES shifts(id)
+        );
+        CREATE INDEX shifts_bench ON shifts(bench_id, started_at);
+        CREATE TABLE shift_ends (
+            id TEXT PRIMARY KEY REFERENCES shifts(id),
+            ended_at TEXT NOT NULL,
+            how TEXT NOT NULL
+        );
+
+        CREATE TABLE inspections (
+            id TEXT PRIMARY KEY,
+            tracking_id TEXT NOT NULL,
+            officer_badge TEXT NOT NULL REFERENCES officers(badge),
+            officer_name TEXT NOT NULL,
+            bench_id TEXT NOT NULL,
+            shift_id TEXT NOT NULL REFERENCES shifts(id),
+            at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            exam_types TEXT NOT NULL,
+            notes TEXT NOT NULL,
+            manifest_found INTEGER NOT NULL,
+            risk_score INTEGER,
+            risk_lane TEXT,
+            targeted INTEGER NOT NULL,
+            agency TEXT,
+            supersedes TEXT REFERENCES inspections(id),
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX inspections_tracking ON inspections(tracking_id, at);
+        CREATE INDEX inspections_shift ON inspections(shift_id, at);
+        -- A record is corrected once; a later correction supersedes the correction.
+        CREATE UNIQUE INDEX inspections_supersedes ON inspections(supersedes) WHERE supersedes IS NOT NULL;
+
+        CREATE TABLE detentions (
+            id TEXT PRIMARY KEY REFERENCES inspections(id),
+            reason TEXT NOT NULL,
+            agency_or_test TEXT NOT NULL,
+            detained_on TEXT NOT NULL,
+            notice_due TEXT NOT NULL,
+            decision_due TEXT NOT NULL
+        );
+
+        CREATE TABLE seizures (
+            id TEXT PRIMARY KEY REFERENCES inspections(id),
+            violation TEXT NOT NULL,
+            law_cited TEXT NOT NULL,
+            storage_location TEXT NOT NULL,
+            total_msrp REAL NOT NULL,
+            total_domestic_value REAL NOT NULL
+        );
+        CREATE TABLE seized_items (
+            id TEXT PRIMARY KEY,
+            seizure_id TEXT NOT NULL REFERENCES seizures(id),
+            line_no INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            quantity INTEGER NOT NULL,
+            msrp_per_unit REAL NOT NULL,
+            domestic_value REAL NOT NULL,
+            rights_holder TEXT NOT NULL,
+            recordation_number TEXT NOT NULL,
+            identifiers TEXT NOT NULL
+        );
+        CREATE INDEX seized_items_seizure ON seized_items(seizure_id, line_no);
+
+        CREATE TABLE photos (
+            id TEXT PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            officer_badge TEXT NOT NULL REFERENCES officers(badge),
+            at TEXT NOT NULL
+        );
+        CREATE TABLE seizure_photos (
+            id TEXT PRIMARY KEY,
+            seizure_id TEXT NOT NULL REFERENCES seizures(id),
+            photo_id TEXT NOT NULL REFERENCES photos(id),
+            position INTEGER NOT NULL
+        );
+        CREATE INDEX seizure_photos_seizure ON seizure_photos(seizure_id, position);
+
+        CREATE TABLE countersignatures (
+            id TEXT PRIMARY KEY,
+            seizure_id TEXT NOT NULL UNIQUE REFERENCES seizures(id),
+            supervisor_badge TEXT NOT NULL REFERENCES officers(badge),
+            supervisor_name TEXT NOT NULL,
+            bench_id TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+
+        CREATE TABLE voids (
+            id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL UNIQUE REFERENCES inspections(id),
+            officer_badge TEXT NOT NULL REFERENCES officers(badge),
+            bench_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+
+        CREATE TABLE audit_log (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            bench_id TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            record_sha256 TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+
+        -- What the sync sends; sent_at is its only changing column.
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            sent_at TEXT,
+            UNIQUE (kind, record_id)
+        );
+        CREATE INDEX outbox_unsent ON outbox(seq) WHERE sent_at IS NULL;
+        CREATE TRIGGER outbox_payload_fixed BEFORE UPDATE OF kind, record_id, payload, created_at ON outbox
+        BEGIN SELECT RAISE(ABORT, 'an outbox row''s payload never changes'); END;
+
+        -- The current state: records neither superseded nor voided.
+        CREATE VIEW current_inspections AS
+            SELECT i.* FROM inspections i
+            WHERE NOT EXISTS (SELECT 1 FROM inspections c WHERE c.supersedes = i.id)
+              AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.inspection_id = i.id);
+        CREATE VIEW open_shifts AS
+            SELECT s.* FROM shifts s WHERE NOT EXISTS (SELECT 1 FROM shift_ends e WHERE e.id = s.id);
+        """
+        + "".join(_append_only_triggers(t) for t in APPEND_ONLY_TABLES)
+    )
