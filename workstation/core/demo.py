@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from itertools import accumulate
 from typing import Any
 
 from workstation.core import risk as rules
@@ -141,8 +142,18 @@ UNDERVALUE_SHARE = 0.08
 WEIGHT_MISMATCH_SHARE = 0.04
 
 
+_CUMULATIVE: dict[int, tuple[list[str], list[float]]] = {}
+
+
 def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
-    return rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
+    # Cumulative weights computed once per table: the same draws as `weights=`, without the sums.
+    table = _CUMULATIVE.get(id(weighted))
+    if table is None:
+        table = _CUMULATIVE[id(weighted)] = (
+            [k for k, _ in weighted],
+            list(accumulate(w for _, w in weighted)),
+        )
+    return rng.choices(table[0], cum_weights=table[1])[0]
 
 
 def _digits(rng: random.Random, n: int) -> str:

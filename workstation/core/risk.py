@@ -124,13 +124,17 @@ BY_NAME = {c.name: c for c in CATEGORIES}
 HIGH_RISK_ORIGINS = frozenset({"CN", "HK", "TR"})
 
 
+_BY_HTS6: dict[str, Category] = {}
+for _cat in CATEGORIES:
+    for _code in _cat.hts_codes:
+        _BY_HTS6.setdefault(_code[:6], _cat)
+
+
 def category_of(hts_code: str | None) -> Category | None:
+    """The category whose HTS codes share the code's first six digits (the HS subheading)."""
     if not hts_code:
         return None
-    for cat in CATEGORIES:
-        if any(hts_code[:6] == code[:6] for code in cat.hts_codes):
-            return cat
-    return None
+    return _BY_HTS6.get(hts_code[:6])
 
 
 @dataclass(frozen=True)
