@@ -13,9 +13,12 @@ from workstation.config import ConfigError, load_settings, resolve_data_dir
 
 # Each module registers its own subcommands; add a group by adding its module here.
 COMMAND_MODULES = (
+    "workstation.commands.audit",
+    "workstation.commands.backup",
     "workstation.commands.cache",
     "workstation.commands.decode",
     "workstation.commands.demo",
+    "workstation.commands.officers",
     "workstation.commands.parse",
     "workstation.commands.selftest",
 )

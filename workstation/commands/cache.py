@@ -12,6 +12,7 @@ from workstation.commands.base import CommandError, Context, Subparsers, print_j
 from workstation.store.cache import ManifestCache, item_to_dict
 from workstation.store.db import DatabaseDamagedError, open_cache
 from workstation.store.feed_import import FeedImporter, FeedReadError, ImportProgress
+from workstation.store.records import open_case_tracking_ids
 
 EXIT_QUARANTINED = 3
 EXIT_UNREADABLE = 2
@@ -124,10 +125,9 @@ def run_purge(args: argparse.Namespace, ctx: Context) -> int:
 def kept_ids(ctx: Context) -> set[str]:
     """Tracking ids with an open detention or seizure: retention never removes their manifests."""
     try:
-        from workstation.store.records import open_case_tracking_ids
-    except ImportError:  # the records store is not there yet
-        return set()
-    return open_case_tracking_ids(ctx.data_dir)
+        return open_case_tracking_ids(ctx.data_dir)
+    except DatabaseDamagedError as exc:
+        raise CommandError(f"cannot tell which items have open cases: {exc}", 2) from exc
 
 
 def run_stats(args: argparse.Namespace, ctx: Context) -> int:

@@ -43,6 +43,9 @@ def register(sub: Subparsers) -> None:
     seed.add_argument("--items", type=int, default=DEMO_ITEMS)
     seed.add_argument("--seed", type=int, default=DEMO_SEED)
     seed.add_argument("--base-date", type=_date, help="latest arrival date (default: today)")
+    seed.add_argument(
+        "--records", type=int, default=0, help="also record M outcomes by the demo officers (password 'demo')"
+    )
     seed.set_defaults(func=run_seed)
 
 
@@ -63,6 +66,23 @@ def run_seed(args: argparse.Namespace, ctx: Context) -> int:
     if args.items < 0:
         raise CommandError("--items must be 0 or more")
     cache = open_cache_or_fail(ctx)
+    if args.records < 0:
+        raise CommandError("--records must be 0 or more")
     written = seed_cache(cache, args.items, args.seed, args.base_date)
-    print_json({"data_dir": str(ctx.data_dir), "items_written": written, "items_in_cache": cache.count()})
+    out: dict[str, object] = {
+        "data_dir": str(ctx.data_dir),
+        "items_written": written,
+        "items_in_cache": cache.count(),
+    }
+    if args.records:
+        from workstation.commands.officers import open_store_or_fail
+        from workstation.store.demo_records import seed_records
+
+        store = open_store_or_fail(ctx)
+        try:
+            out["records"] = vars(seed_records(store, args.records, args.seed, args.base_date))
+            out["audit_head"] = store.audit_head()[1]
+        finally:
+            store.close()
+    print_json(out)
     return 0
