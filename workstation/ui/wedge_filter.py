@@ -38,6 +38,8 @@ _MODIFIER_KEYS = frozenset(
     }
 )
 _TERMINATOR_KEYS = {Qt.Key.Key_Return: "enter", Qt.Key.Key_Enter: "enter", Qt.Key.Key_Tab: "tab"}
+# X delivers a typed line feed as a key of its own (code 10, text "\n"): an Enter all the same.
+_TERMINATOR_TEXTS = {"\r": "enter", "\n": "enter", "\t": "tab"}
 # Shift types capitals and the keypad sends digits: a scanner uses both. Ctrl, Alt, Meta: never.
 _COMMAND_MODIFIERS = (
     Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
@@ -109,8 +111,9 @@ class WedgeFilter(QObject):
         if key in _MODIFIER_KEYS:
             return False  # Shift pressed for a capital letter is part of a burst, not an interruption
         at = self._now(event)
-        if key in _TERMINATOR_KEYS and not event.modifiers() & _COMMAND_MODIFIERS:
-            result = self._buffer.feed_terminator(_TERMINATOR_KEYS[key], at, _KeyCopy.of(event))
+        terminator = _TERMINATOR_KEYS.get(key) or _TERMINATOR_TEXTS.get(event.text())
+        if terminator and not event.modifiers() & _COMMAND_MODIFIERS:
+            result = self._buffer.feed_terminator(terminator, at, _KeyCopy.of(event))
         elif event.text().isprintable() and event.text() and not event.modifiers() & _COMMAND_MODIFIERS:
             result = self._buffer.feed_text(event.text(), at, _KeyCopy.of(event))
         else:

@@ -1,0 +1,51 @@
+"""A tiny Qt program for test_wedge_real_x.py: a focused line edit under the wedge filter.
+
+It prints, one line each, flushed: READY once focused; SCAN <code> per scan event; TEXT <text>
+whenever the line edit's text changes; RETURN <text> when Enter reaches the line edit.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLineEdit, QVBoxLayout, QWidget
+
+from workstation.config import ScannerSettings
+from workstation.ui.wedge_filter import WedgeFilter
+
+
+def say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def main() -> int:
+    app = QApplication(sys.argv)
+    window = QWidget()
+    window.setWindowTitle("wedge-x")
+    line = QLineEdit(window)
+    QVBoxLayout(window).addWidget(line)
+    wedge = WedgeFilter(ScannerSettings())  # the real clock: X server timestamps
+    wedge.install(app)
+    wedge.scan_received.connect(lambda scan: say(f"SCAN {scan.code}"))
+    line.textChanged.connect(lambda text: say(f"TEXT {text}"))
+    line.returnPressed.connect(lambda: say(f"RETURN {line.text()}"))
+    window.resize(400, 80)
+    window.show()
+    window.activateWindow()
+    line.setFocus()
+
+    def ready() -> None:
+        if QApplication.focusWidget() is line:
+            say("READY")
+        else:
+            QTimer.singleShot(50, ready)
+
+    QTimer.singleShot(0, ready)
+    QTimer.singleShot(60_000, app.quit)  # never outlive a stuck test
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
