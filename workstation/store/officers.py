@@ -83,7 +83,7 @@ class OfficerDirectory:
         self.hasher = hasher or default_hasher()
         self.min_password_length = min_password_length
         # Verified when the badge is unknown, so a wrong badge takes as long as a wrong password.
-        self._dummy_hash = self.hasher.hash("not a password")
+        self._dummy_hash: str | None = None
 
     # -- reading --------------------------------------------------------------------------------
 
@@ -155,6 +155,8 @@ class OfficerDirectory:
         """
         row = self._row(badge)
         if row is None:
+            if self._dummy_hash is None:
+                self._dummy_hash = self.hasher.hash("not a password")
             self._matches(self._dummy_hash, password)
             with self.store.transaction():
                 self._event("sign_in_failed", "", bench_id, {"badge": badge, "reason": "unknown badge"})

@@ -418,7 +418,7 @@ class RecordsStore:
 
     def _inspections(self, where: str, params: tuple[Any, ...], limit: int = -1) -> list[InspectionRecord]:
         cur = self.conn.execute(
-            f"SELECT * FROM current_inspections WHERE {where} ORDER BY at DESC, id DESC LIMIT ?",
+            f"SELECT * FROM current_inspections WHERE {where} ORDER BY at DESC, row_seq DESC LIMIT ?",
             (*params, limit),
         )
         names = [d[0] for d in cur.description]
@@ -454,7 +454,7 @@ class RecordsStore:
         outcomes = tuple(o.value for o in OPEN_CASE_OUTCOMES)
         rows = self.conn.execute(
             "SELECT tracking_id FROM (SELECT tracking_id, outcome, row_number() OVER "
-            "(PARTITION BY tracking_id ORDER BY at DESC, id DESC) AS n FROM current_inspections) "
+            "(PARTITION BY tracking_id ORDER BY at DESC, row_seq DESC) AS n FROM current_inspections) "
             f"WHERE n = 1 AND outcome IN ({', '.join('?' for _ in outcomes)})",
             outcomes,
         )

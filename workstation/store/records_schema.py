@@ -184,8 +184,9 @@ def m001_records(db: Database) -> None:
         BEGIN SELECT RAISE(ABORT, 'an outbox row''s payload never changes'); END;
 
         -- The current state: records neither superseded nor voided.
+        -- row_seq: insertion order (rows are never deleted), the tie-break for equal timestamps.
         CREATE VIEW current_inspections AS
-            SELECT i.* FROM inspections i
+            SELECT i.rowid AS row_seq, i.* FROM inspections i
             WHERE NOT EXISTS (SELECT 1 FROM inspections c WHERE c.supersedes = i.id)
               AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.inspection_id = i.id);
         CREATE VIEW open_shifts AS
