@@ -102,9 +102,10 @@ def _read_jsonl(fh: io.BufferedReader) -> Iterator[_Raw]:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            hint = " (the line looks cut off)" if exc.pos >= len(text) - 1 else ""
+            cut = exc.pos >= len(text) - 1 or exc.msg.startswith("Unterminated") or not data.endswith(b"\n")
+            hint = "; the line looks cut off" if cut else ""
             yield _Raw(
-                number, text[:MAX_RAW_TEXT], None, f"not valid JSON: {exc.msg} at column {exc.colno}{hint}"
+                number, text[:MAX_RAW_TEXT], None, f"not valid JSON: {exc.msg} (column {exc.colno}){hint}"
             )
             continue
         if not isinstance(value, dict):
