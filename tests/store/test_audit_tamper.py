@@ -45,7 +45,9 @@ def tamper(data_dir: Path, *sql: str | tuple[str, tuple[object, ...]]) -> None:
     conn.close()
 
 
-def verify(data_dir: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict[str, object], str]:
+def verify(
+    data_dir: Path, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, dict[str, object], str]:
     code = main(["--data-dir", str(data_dir), "audit", "verify", *extra])
     out, err = capsys.readouterr()
     return code, json.loads(out.splitlines()[-1]), err
@@ -61,10 +63,12 @@ def entry_seq(data_dir: Path, subject: str) -> int:
 def test_an_untouched_file_verifies(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     make_history(data_dir)
     code, out, _ = verify(data_dir, capsys)
-    assert code == 0 and out["ok"] is True
+    assert code == 0
+    assert out["ok"] is True
     assert main(["--data-dir", str(data_dir), "audit", "head"]) == 0
     head = json.loads(capsys.readouterr().out)
-    assert head["hash"] == out["head_hash"] and head["seq"] == out["entries"]
+    assert head["hash"] == out["head_hash"]
+    assert head["seq"] == out["entries"]
 
 
 CASES: list[tuple[str, Callable[[list[str]], list[str | tuple[str, tuple[object, ...]]]], str]] = [
@@ -125,7 +129,8 @@ def test_tampering_is_detected(
     ids = make_history(data_dir)
     tamper(data_dir, *edits(ids))
     code, out, err = verify(data_dir, capsys)
-    assert code == 1 and out["ok"] is False
+    assert code == 1
+    assert out["ok"] is False
     assert message in err, err
 
 
@@ -149,10 +154,13 @@ def test_an_inserted_entry_with_a_valid_own_hash_is_detected(
         ),
     )
     code, _, err = verify(data_dir, capsys)
-    assert code == 1 and "entry 5 does not follow entry 4" in err
+    assert code == 1
+    assert "entry 5 does not follow entry 4" in err
 
 
-def test_a_rewritten_chain_is_caught_by_the_anchor(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_rewritten_chain_is_caught_by_the_anchor(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     make_history(data_dir)
     code, out, _ = verify(data_dir, capsys)
     anchor = f"{out['head_seq']}:{out['head_hash']}"
@@ -161,4 +169,5 @@ def test_a_rewritten_chain_is_caught_by_the_anchor(data_dir: Path, capsys: pytes
     code, _, _ = verify(data_dir, capsys)
     assert code == 0
     code, _, err = verify(data_dir, capsys, "--anchor", anchor)
-    assert code == 1 and "truncated" in err
+    assert code == 1
+    assert "truncated" in err

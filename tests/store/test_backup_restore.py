@@ -51,7 +51,8 @@ def test_daily_backup_once_a_day(data_dir: Path) -> None:
     assert ensure_daily_backup(data_dir, clock=clock) is None  # no records yet: nothing to copy
     history(data_dir, clock)
     first = ensure_daily_backup(data_dir, clock=clock)
-    assert first is not None and first.exists()
+    assert first is not None
+    assert first.exists()
     clock.advance(hours=1)
     assert ensure_daily_backup(data_dir, clock=clock) is None
     clock.advance(days=1)
@@ -70,11 +71,14 @@ def test_cli_backup_then_restore_keeps_the_replaced_file(
     assert main(["--data-dir", str(data_dir), "restore", str(backup)]) == 0
     out = json.loads(capsys.readouterr().out)
     kept = Path(out["replaced_kept_as"])
-    assert kept.exists() and digest(kept) == live_before
+    assert kept.exists()
+    assert digest(kept) == live_before
     store = RecordsStore.open(data_dir)
     assert store.verify_audit().ok
     assert store.conn.execute("SELECT count(*) FROM inspections").fetchone()[0] == 3
-    assert store.conn.execute("SELECT kind FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()[0] == "restore"
+    assert (
+        store.conn.execute("SELECT kind FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()[0] == "restore"
+    )
     store.close()
 
 
@@ -93,9 +97,11 @@ def test_restore_refuses_a_tampered_copy_and_replaces_nothing(
     before = digest(data_dir / "records.sqlite")
     assert main(["--data-dir", str(data_dir), "restore", str(backup)]) == 1
     err = capsys.readouterr().err
-    assert "restore refused" in err and "edited record" in err
+    assert "restore refused" in err
+    assert "edited record" in err
     assert digest(data_dir / "records.sqlite") == before
-    assert not list(data_dir.glob("records.replaced-*")) and not list(data_dir.glob(".restore-*"))
+    assert not list(data_dir.glob("records.replaced-*"))
+    assert not list(data_dir.glob(".restore-*"))
 
 
 def test_restore_refuses_a_damaged_copy(data_dir: Path, tmp_path: Path) -> None:
@@ -132,6 +138,8 @@ def test_a_damaged_records_file_at_start_up_names_the_newest_backup(data_dir: Pa
     with pytest.raises(DatabaseDamagedError) as err:
         RecordsStore.open(data_dir)
     message = str(err.value)
-    assert str(live) in message and str(newest) in message and "workstation restore" in message
+    assert str(live) in message
+    assert str(newest) in message
+    assert "workstation restore" in message
     assert live.read_bytes() == bytes(raw)  # left where it was, never replaced by an empty file
     assert main(["--data-dir", str(data_dir), "audit", "verify"]) == 2

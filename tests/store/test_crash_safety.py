@@ -37,7 +37,8 @@ def test_records_survive_sigkill_at_random_moments(data_dir: Path) -> None:
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
-    assert server.stdin is not None and server.stdout is not None
+    assert server.stdin is not None
+    assert server.stdout is not None
     try:
         for kill in range(KILLS):
             server.stdin.write(f"go {kill}\n")

@@ -27,7 +27,7 @@ def kinds(directory: OfficerDirectory) -> list[str]:
 
 
 def setup(data_dir: Path, security: SecuritySettings | None = None) -> tuple[OfficerDirectory, FakeClock]:
-    store, directory, clock = open_directory(data_dir, security=security)
+    _store, directory, clock = open_directory(data_dir, security=security)
     directory.add(None, "A1", "Ada Admin", Role.ADMIN, PASSWORD)
     admin = directory.sign_in("A1", PASSWORD, "DESK")
     directory.add(admin, "O1", "Olga Officer", Role.OFFICER, PASSWORD)
@@ -38,13 +38,15 @@ def setup(data_dir: Path, security: SecuritySettings | None = None) -> tuple[Off
 def test_sign_in_reasons(data_dir: Path) -> None:
     directory, _ = setup(data_dir)
     session = directory.sign_in("O1", PASSWORD, "B1")
-    assert session.officer.badge == "O1" and session.bench_id == "B1"
+    assert session.officer.badge == "O1"
+    assert session.bench_id == "B1"
     with pytest.raises(SignInError) as err:
         directory.sign_in("nobody", PASSWORD, "B1")
     assert err.value.reason is SignInReason.UNKNOWN_BADGE
     with pytest.raises(SignInError) as err:
         directory.sign_in("O1", "wrong", "B1")
-    assert err.value.reason is SignInReason.WRONG_PASSWORD and "wrong password" in str(err.value)
+    assert err.value.reason is SignInReason.WRONG_PASSWORD
+    assert "wrong password" in str(err.value)
     admin = directory.sign_in("A1", PASSWORD, "DESK")
     directory.disable(admin, "O2")
     with pytest.raises(SignInError) as err:
@@ -108,7 +110,8 @@ def test_unlock_with_password_or_pin_and_events_are_audited(data_dir: Path) -> N
     clock.advance(minutes=5, seconds=1)
     assert directory.unlock(session, "4321")
     k = kinds(directory)
-    assert k.count("lock") == 1 and k.count("unlock") == 3
+    assert k.count("lock") == 1
+    assert k.count("unlock") == 3
     assert {"unlock_failed", "lockout", "unlock_refused", "pin_set"} <= set(k)
     assert directory.store.verify_audit().ok
     directory.store.close()
@@ -118,11 +121,16 @@ def test_hash_is_upgraded_at_sign_in_when_parameters_change(data_dir: Path) -> N
     directory, _ = setup(data_dir)
     stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
     upgraded = OfficerDirectory(directory.store, hasher=stronger)
-    before = directory.store.conn.execute("SELECT password_hash FROM officers WHERE badge = 'O1'").fetchone()[0]
+    before = directory.store.conn.execute("SELECT password_hash FROM officers WHERE badge = 'O1'").fetchone()[
+        0
+    ]
     assert "t=1" in before
     upgraded.sign_in("O1", PASSWORD, "B1")
-    after = directory.store.conn.execute("SELECT password_hash FROM officers WHERE badge = 'O1'").fetchone()[0]
-    assert after != before and "m=16,t=2,p=1" in after
+    after = directory.store.conn.execute("SELECT password_hash FROM officers WHERE badge = 'O1'").fetchone()[
+        0
+    ]
+    assert after != before
+    assert "m=16,t=2,p=1" in after
     assert not stronger.check_needs_rehash(after)
     upgraded.sign_in("O1", PASSWORD, "B1")  # and the new hash verifies
     assert kinds(directory).count("password_rehashed") == 1
@@ -130,13 +138,16 @@ def test_hash_is_upgraded_at_sign_in_when_parameters_change(data_dir: Path) -> N
 
 
 def test_the_real_parameters_meet_owasp_and_verify(data_dir: Path) -> None:
-    assert ARGON2_TIME_COST >= 2 and ARGON2_MEMORY_KIB >= 19 * 1024 and ARGON2_PARALLELISM >= 1
+    assert ARGON2_TIME_COST >= 2
+    assert ARGON2_MEMORY_KIB >= 19 * 1024
+    assert ARGON2_PARALLELISM >= 1
     hasher = default_hasher()
     store, _, _ = open_directory(data_dir)
     directory = OfficerDirectory(store, hasher=hasher)
     directory.add(None, "A1", "Ada Admin", Role.ADMIN, PASSWORD)
     stored = store.conn.execute("SELECT password_hash FROM officers").fetchone()[0]
-    assert stored.startswith("$argon2id$") and f"m={ARGON2_MEMORY_KIB},t={ARGON2_TIME_COST}" in stored
+    assert stored.startswith("$argon2id$")
+    assert f"m={ARGON2_MEMORY_KIB},t={ARGON2_TIME_COST}" in stored
     assert directory.sign_in("A1", PASSWORD, "DESK").officer.role is Role.ADMIN
     store.close()
 
@@ -153,9 +164,12 @@ def test_hand_over_ends_the_previous_session_and_records_the_shift(data_dir: Pat
         store.save_inspection(first, InspectionDraft("X2", Outcome.RELEASED))
     end = store.conn.execute("SELECT how FROM shift_ends WHERE id = ?", (first.shift_id,)).fetchone()
     assert end == ("handed over to O2",)
-    handed = store.conn.execute("SELECT handed_over_from FROM shifts WHERE id = ?", (second.shift_id,)).fetchone()
+    handed = store.conn.execute(
+        "SELECT handed_over_from FROM shifts WHERE id = ?", (second.shift_id,)
+    ).fetchone()
     assert handed == (first.shift_id,)
-    assert store.shift_count(second) == 0 and store.shift_count(first) == 1
+    assert store.shift_count(second) == 0
+    assert store.shift_count(first) == 1
     again = directory.sign_in("O2", PASSWORD, "B1")  # the same officer again: the shift goes on
     assert again.shift_id == second.shift_id
     directory.sign_out(again)

@@ -33,8 +33,10 @@ def bench(data_dir: Path) -> Iterator[Bench]:
 
 def counts(b: Bench) -> tuple[int, int, int]:
     one = lambda sql: b.store.conn.execute(sql).fetchone()[0]  # noqa: E731
-    return one("SELECT count(*) FROM inspections"), one("SELECT count(*) FROM audit_log"), one(
-        "SELECT count(*) FROM outbox"
+    return (
+        one("SELECT count(*) FROM inspections"),
+        one("SELECT count(*) FROM audit_log"),
+        one("SELECT count(*) FROM outbox"),
     )
 
 
@@ -52,11 +54,17 @@ def test_save_writes_record_audit_entry_and_outbox_row(bench: Bench) -> None:
     before = counts(bench)
     rec = bench.store.save_inspection(
         bench.officer,
-        InspectionDraft("RB123456785GB", Outcome.RELEASED, frozenset({ExamType.XRAY}), notes="ok", risk_score=40),
+        InspectionDraft(
+            "RB123456785GB", Outcome.RELEASED, frozenset({ExamType.XRAY}), notes="ok", risk_score=40
+        ),
     )
     assert counts(bench) == (before[0] + 1, before[1] + 1, before[2] + 1)
-    assert rec.officer_badge == "O1" and rec.bench_id == "B1" and rec.exam_types == {ExamType.XRAY}
-    entry = bench.store.conn.execute("SELECT kind, actor, subject FROM audit_log ORDER BY seq DESC").fetchone()
+    assert rec.officer_badge == "O1"
+    assert rec.bench_id == "B1"
+    assert rec.exam_types == {ExamType.XRAY}
+    entry = bench.store.conn.execute(
+        "SELECT kind, actor, subject FROM audit_log ORDER BY seq DESC"
+    ).fetchone()
     assert entry == ("inspection", "O1", f"inspections:{rec.id}")
     payload = json.loads(
         bench.store.conn.execute("SELECT payload FROM outbox WHERE record_id = ?", (rec.id,)).fetchone()[0]
@@ -106,7 +114,9 @@ def test_a_correction_supersedes_and_the_view_shows_the_current_state(bench: Ben
             bench.supervisor, InspectionDraft("X1", Outcome.RELEASED, supersedes=first.id, reason="again")
         )
     with pytest.raises(ValidationError) as err:
-        bench.store.save_inspection(bench.supervisor, InspectionDraft("X1", Outcome.RELEASED, supersedes=fixed.id))
+        bench.store.save_inspection(
+            bench.supervisor, InspectionDraft("X1", Outcome.RELEASED, supersedes=fixed.id)
+        )
     assert "reason" in err.value.errors
     with pytest.raises(ValueError, match="is for X1"):
         bench.store.save_inspection(
@@ -141,7 +151,8 @@ def test_seizure_with_items_and_photos(bench: Bench) -> None:
 def test_an_invalid_seizure_raises_with_the_field_messages(bench: Bench) -> None:
     with pytest.raises(ValidationError) as err:
         bench.store.save_seizure(bench.officer, InspectionDraft("X1", Outcome.SEIZED), seizure(()))
-    assert "photos" in err.value.errors and "photos" in str(err.value)
+    assert "photos" in err.value.errors
+    assert "photos" in str(err.value)
     with pytest.raises(ValidationError, match="unknown photo"):
         bench.store.save_seizure(bench.officer, InspectionDraft("X1", Outcome.SEIZED), seizure(("nope",)))
     with pytest.raises(ValueError, match="save_seizure"):
@@ -175,11 +186,15 @@ def test_detention_records_its_deadlines_and_opens_a_case(bench: Bench) -> None:
     ).fetchone()
     assert row == ("2026-03-06", "2026-03-31")
     assert bench.store.open_case_tracking_ids() == {"X1"}
-    bench.store.save_inspection(bench.officer, InspectionDraft("X1", Outcome.RELEASED, notes="lab cleared it"))
+    bench.store.save_inspection(
+        bench.officer, InspectionDraft("X1", Outcome.RELEASED, notes="lab cleared it")
+    )
     assert bench.store.open_case_tracking_ids() == set()
     with pytest.raises(ValidationError):
         bench.store.save_detention(
-            bench.officer, InspectionDraft("X2", Outcome.DETAINED), DetentionDraft("r", "FDA", date(2026, 3, 3))
+            bench.officer,
+            InspectionDraft("X2", Outcome.DETAINED),
+            DetentionDraft("r", "FDA", date(2026, 3, 3)),
         )
 
 
