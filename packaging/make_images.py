@@ -3,13 +3,15 @@
 - resources/samples/label-code128.png: a Code 128 barcode of a valid UPU S10 tracking number,
   drawn by zxing-cpp, with the number printed under it as on a real label. `workstation
   self-test` checks that each decoder (zxing-cpp, pyzbar) reads it.
-- resources/icons/workstation.png: 256x256 icon (a magnifier over barcode bars).
+- resources/icons/workstation.png: 256x256 icon (a magnifier over barcode bars), and the same
+  image as resources/icons/workstation.ico for the Windows executable and installer.
 
     uv run python packaging/make_images.py
 """
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import cv2
@@ -47,6 +49,14 @@ def icon(size: int = 256) -> np.ndarray:
     return img
 
 
+def write_ico(path: Path, png: bytes, size: int = 256) -> None:
+    """An .ico holding one PNG image (Windows Vista and later read PNG-compressed icons)."""
+    header = struct.pack("<HHH", 0, 1, 1)
+    dim = 0 if size >= 256 else size  # 0 means 256 in an icon directory entry
+    entry = struct.pack("<BBBBHHII", dim, dim, 0, 0, 1, 32, len(png), 6 + 16)
+    path.write_bytes(header + entry + png)
+
+
 def main() -> None:
     outputs = {
         ROOT / "samples" / "label-code128.png": sample_label(),
@@ -57,6 +67,9 @@ def main() -> None:
         if not cv2.imwrite(str(path), image, [cv2.IMWRITE_PNG_COMPRESSION, 9]):
             raise SystemExit(f"cannot write {path}")
         print(f"{path}: {image.shape[1]}x{image.shape[0]}")
+    ico = ROOT / "icons" / "workstation.ico"
+    write_ico(ico, (ROOT / "icons" / "workstation.png").read_bytes())
+    print(f"{ico}: 256x256 PNG icon")
 
 
 if __name__ == "__main__":
