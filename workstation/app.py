@@ -39,11 +39,20 @@ def purge_expired(cache: ManifestCache, retention_days: int, keep: set[str]) -> 
 def run_gui(ctx: Context) -> int:
     if ctx.demo:
         ensure_demo_data(ctx.data_dir, DEMO_ITEMS)
+    from workstation.store.backup import ensure_daily_backup
+    from workstation.store.records import RecordsStore
+
     try:
+        # Records first: a damaged records file stops the start with a message naming the newest
+        # backup; it is never replaced by an empty one.
+        records = RecordsStore.open(ctx.data_dir)
+        keep = records.open_case_tracking_ids()
+        records.close()
+        ensure_daily_backup(ctx.data_dir, ctx.settings.backups_kept)
         cache = ManifestCache(open_cache(ctx.data_dir))
     except DatabaseDamagedError as exc:
         raise StartupError(str(exc)) from exc
-    purge_expired(cache, ctx.settings.retention_days, set())
+    purge_expired(cache, ctx.settings.retention_days, keep)
     cache.db.conn.close()
 
     from workstation.ui.application import run_application

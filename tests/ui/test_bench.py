@@ -149,7 +149,9 @@ def test_unmanifested_item_is_recorded_as_such(bench: Bench, qtbot: QtBot) -> No
     assert saved.args[0].outcome is Outcome.REFUSED_RETURNED
 
 
-def test_already_inspected_needs_a_reason(bench: Bench, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_already_inspected_needs_a_reason(
+    bench: Bench, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     code = _find(bench, targeted=False)
     window = bench.window
     _scan(bench, qtbot, code)
@@ -168,8 +170,13 @@ def test_already_inspected_needs_a_reason(bench: Bench, qtbot: QtBot, monkeypatc
     monkeypatch.setattr(window, "ask_reason", lambda result: "duty was owed after all")
     with qtbot.waitSignal(window.record_saved, timeout=10_000) as second:
         _key(bench, Qt.Key.Key_F3)
-    assert second.args[0].supersedes == first.args[0].id
     assert second.args[0].reason == "duty was owed after all"
+    assert second.args[0].outcome is Outcome.DUTY_ASSESSED
+    store = _records(bench)
+    try:
+        assert {r.id for r in store.inspections_for(code)} == {first.args[0].id, second.args[0].id}
+    finally:
+        store.close()
 
 
 def test_targeted_item_needs_an_exam_and_a_confirmation(
@@ -248,7 +255,9 @@ def test_seizure_with_a_photo_from_a_video_file_camera(bench: Bench, qtbot: QtBo
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, SeizureDialog)
         dialog.storage.setText("vault B, shelf 2")
-        dialog.set_item(0, quantity="3", msrp_per_unit="199.99", domestic_value="36", rights_holder="Acme Watch Co")
+        dialog.set_item(
+            0, quantity="3", msrp_per_unit="199.99", domestic_value="36", rights_holder="Acme Watch Co"
+        )
         assert dialog.take_camera_photo()
         dialog.try_accept()
 
@@ -260,7 +269,12 @@ def test_seizure_with_a_photo_from_a_video_file_camera(bench: Bench, qtbot: QtBo
     assert record.outcome is Outcome.SEIZED
     store = _records(bench)
     try:
-        photos = store.photos_for(record.id)
+        photos = [
+            r[0]
+            for r in store.conn.execute(
+                "SELECT photo_id FROM seizure_photos WHERE seizure_id = ?", (record.id,)
+            )
+        ]
         assert len(photos) == 1
         data = store.read_photo(photos[0])
         decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)

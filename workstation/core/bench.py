@@ -48,9 +48,7 @@ class ScanResult:
         return self.state is not ScanState.MISREAD
 
 
-def classify(
-    tracking: TrackingNumber, item: Item | None, previous: Sequence[InspectionRecord]
-) -> ScanResult:
+def classify(tracking: TrackingNumber, item: Item | None, previous: Sequence[InspectionRecord]) -> ScanResult:
     """Decide what a scan means for the officer."""
     prev = tuple(previous)
     if item is None and tracking.misread:
@@ -65,9 +63,7 @@ def classify(
         state = ScanState.CLEAR
     if item is None:
         feedback = Feedback.ERROR
-    elif item.risk is not None and (item.risk.targeted or item.risk.lane is Lane.RED):
-        feedback = Feedback.ATTENTION
-    elif prev:
+    elif (item.risk is not None and (item.risk.targeted or item.risk.lane is Lane.RED)) or prev:
         feedback = Feedback.ATTENTION
     else:
         feedback = Feedback.ACCEPT

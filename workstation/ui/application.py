@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -28,10 +29,8 @@ def run_application(ctx: Context) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Inspection Workstation")
-    try:
+    with contextlib.suppress(FileNotFoundError):  # an icon is nice, not needed
         app.setWindowIcon(QIcon(str(resource_path("icons/workstation.png"))))
-    except FileNotFoundError:
-        pass
     runner = make_runner(ctx)
     state: dict[str, Any] = {}
 
@@ -41,7 +40,7 @@ def run_application(ctx: Context) -> int:
         bench.window.show()
         if os.environ.get(EXIT_WHEN_READY_ENV):
             ms = (time.perf_counter() - started) * 1000
-            QTimer.singleShot(0, lambda: (print(f"ready {ms:.0f}", flush=True), app.quit()))
+            QTimer.singleShot(0, lambda: (sys.stdout.write(f"ready {ms:.0f}\n"), sys.stdout.flush(), app.quit()))
 
     def failed(exc: BaseException) -> None:
         sys.stderr.write(f"workstation: cannot start: {exc}\n")

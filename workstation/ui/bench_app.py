@@ -41,7 +41,7 @@ class BenchResources:
         return cls(
             cache=ManifestCache(open_cache(data_dir)),
             records=records,
-            officers=OfficerDirectory.for_store(records, ctx.settings),
+            officers=OfficerDirectory(records, ctx.settings.security),
         )
 
     def close(self) -> None:
@@ -109,7 +109,7 @@ class Bench(QObject):
         self.window.set_locked(True)
         self.lock_screen.lock(self.session)
         session = self.session
-        self.runner.run(lambda res: res.officers.record_lock(session), "lock")
+        self.runner.run(lambda res: res.officers.record_security_event(session, "lock"), "lock")
 
     def _unlock(self, secret: str) -> None:
         session = self.session

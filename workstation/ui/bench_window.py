@@ -80,8 +80,10 @@ def save_op(session: Session, request: SaveRequest) -> Callable[[Any], tuple[Ins
         else:
             draft = request.draft
             if photo_ids:
-                draft = replace(draft, notes=(draft.notes + "\n" if draft.notes else "") + "photos: "
-                                + ", ".join(photo_ids))
+                draft = replace(
+                    draft,
+                    notes=(draft.notes + "\n" if draft.notes else "") + "photos: " + ", ".join(photo_ids),
+                )
             record = res.records.save_inspection(session, draft)
         return record, res.records.outbox_count()
 
@@ -133,7 +135,9 @@ class BenchWindow(QMainWindow):
         self._scan_seq = 0
         self._saving = False
         self.high_contrast = False
-        self.setWindowTitle(f"Inspection Workstation · {settings.facility_name or 'bench'} {settings.bench_id}")
+        self.setWindowTitle(
+            f"Inspection Workstation · {settings.facility_name or 'bench'} {settings.bench_id}"
+        )
 
         # scan bar
         self.source_label = QLabel("Source: —")
@@ -274,10 +278,13 @@ class BenchWindow(QMainWindow):
             reason = self.ask_reason(result)
             if not reason:
                 return
-            supersedes = result.previous[0].id
+            # A second outcome is a new fact about the package, with its reason; it does not
+            # void the first (only a supervisor's correction supersedes a record).
             step = gate(result, outcome, exams, reason_given=True)
         if step is Gate.NEEDS_EXAM:
-            self._error("Targeted for exam: record an exam (F9 X-ray, F10 opened, F11 canine, F12 lab) first.")
+            self._error(
+                "Targeted for exam: record an exam (F9 X-ray, F10 opened, F11 canine, F12 lab) first."
+            )
             return
         if step is Gate.CONFIRM and not self.confirm_release(exams):
             return
@@ -346,7 +353,9 @@ class BenchWindow(QMainWindow):
     # --- questions (methods, so that tests and benchmarks can answer them) -------------
 
     def ask_reason(self, result: ScanResult) -> str:
-        text, ok = QInputDialog.getText(self, "Second outcome", "Reason for a second outcome on this package:")
+        text, ok = QInputDialog.getText(
+            self, "Second outcome", "Reason for a second outcome on this package:"
+        )
         return text.strip() if ok else ""
 
     def ask_agency(self) -> str:

@@ -90,8 +90,9 @@ class SeizureDialog(QDialog):
         camera.clicked.connect(self.take_camera_photo)
         from_file = QPushButton("Photo from file…")
         from_file.clicked.connect(self._photo_from_file)
-        self.errors: dict[str, QLabel] = {k: _error_label() for k in ("violation", "law_cited", "items",
-                                                                     "photos", "storage_location")}
+        self.errors: dict[str, QLabel] = {
+            k: _error_label() for k in ("violation", "law_cited", "items", "photos", "storage_location")
+        }
         self.summary = _error_label()
 
         form = QFormLayout()
@@ -106,7 +107,9 @@ class SeizureDialog(QDialog):
         photos.addWidget(camera)
         photos.addWidget(from_file)
         photos.addWidget(self.photo_count, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -128,7 +131,9 @@ class SeizureDialog(QDialog):
     def take_camera_photo(self) -> bool:
         data = self.frame_grabber() if self.frame_grabber else None
         if not data:
-            self.errors["photos"].setText("The camera has no picture yet: check it is connected and try again")
+            self.errors["photos"].setText(
+                "The camera has no picture yet: check it is connected and try again"
+            )
             self.errors["photos"].show()
             return False
         self.add_photo(data, ".png")
@@ -257,7 +262,9 @@ class DetentionDialog(QDialog):
         form.addRow("", self.errors["reason"])
         form.addRow("Agency or test", self.agency)
         form.addRow("", self.errors["agency_or_test"])
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

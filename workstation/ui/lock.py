@@ -35,7 +35,7 @@ class IdleWatcher(QObject):
         self.timer.timeout.connect(self.idle)
         self.timer.start()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in ACTIVITY and self.timer.isActive():
             self.timer.start()
         return False
@@ -52,7 +52,9 @@ class SignInForm(QWidget):
 
     submitted = Signal(str, str)
 
-    def __init__(self, title: str, badge: str = "", badge_editable: bool = True, parent: QWidget | None = None):
+    def __init__(
+        self, title: str, badge: str = "", badge_editable: bool = True, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         heading = QLabel(title)
         heading.setObjectName("trackingId")
@@ -110,6 +112,7 @@ class LockScreen(QWidget):
         palette.setColor(QPalette.ColorRole.Window, QColor("#263238"))
         palette.setColor(QPalette.ColorRole.WindowText, QColor("white"))
         self.setPalette(palette)
+        self.setStyleSheet("QLabel { color: white; } QLabel#fieldError { color: #ffab91; }")
         self.form = SignInForm("Locked", badge_editable=True)
         self.form.submitted.connect(self._submitted)
         self.badge_owner = ""
@@ -121,8 +124,10 @@ class LockScreen(QWidget):
     def lock(self, session: Session) -> None:
         self.badge_owner = session.officer.badge
         self.form.badge.setText(session.officer.badge)
-        self.form.error.setText(f"Locked. {session.officer.name}: your password or PIN to continue; "
-                                "another officer: your badge and password.")
+        self.form.error.setText(
+            f"Locked. {session.officer.name}: your password or PIN to continue; "
+            "another officer: your badge and password."
+        )
         self.setGeometry(self.parentWidget().rect())
         self.raise_()
         self.show()
@@ -137,7 +142,7 @@ class LockScreen(QWidget):
         else:
             self.switch_requested.emit(badge, secret)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
             self.setGeometry(self.parentWidget().rect())
         return False

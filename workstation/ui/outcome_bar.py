@@ -51,7 +51,9 @@ class OutcomeBar(QWidget):
             box.toggled.connect(lambda _=False: self.exams_changed.emit())
             shortcut = QShortcut(QKeySequence(key), self.window() or self)
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-            shortcut.activated.connect(lambda b=box: b.setChecked(not b.isChecked()) if b.isEnabled() else None)
+            shortcut.activated.connect(
+                lambda b=box: b.setChecked(not b.isChecked()) if b.isEnabled() else None
+            )
             self.exam_boxes[exam] = box
             exams.addWidget(box)
         exams.addStretch(1)

@@ -1,0 +1,225 @@
+"""Scan-to-card latency, keys per package, and the GUI thread's longest block while saving.
+
+    uv run python benchmarks/scan_to_card.py [--items 1000000] [--scans 300] [--cache-dir DIR]
+
+The cache is built once (demo generator, through the importer's write path) and reused from
+--cache-dir. Each scan is typed into the app as a keyboard wedge would (key events through the
+application-wide filter), and timed from the Enter key to the card's next paint. The last line
+is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from itertools import pairwise
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from workstation.config import Context, Settings
+from workstation.core.records import Outcome, Session
+from workstation.core.scan import ScanEvent, ScanSource
+from workstation.store.cache import ManifestCache
+from workstation.store.db import open_cache
+from workstation.store.demo_data import seed_cache
+from workstation.ui.bench_app import Bench, make_runner
+
+
+def build_cache(cache_dir: Path, items: int) -> None:
+    marker = cache_dir / f"items-{items}"
+    if marker.exists():
+        return
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    cache_dir.mkdir(parents=True)
+    print(f"building a {items:,}-item cache in {cache_dir} (once) ...", file=sys.stderr)
+    cache = ManifestCache(open_cache(cache_dir))
+    seed_cache(cache, items, batch_size=20_000)
+    cache.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    cache.db.conn.close()
+    marker.touch()
+
+
+class PaintProbe(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.painted_at: float | None = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.painted_at is None:
+            self.painted_at = time.perf_counter()
+        return False
+
+
+def wait_until(app: QApplication, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    end = time.perf_counter() + timeout
+    while not predicate():
+        app.processEvents()
+        if time.perf_counter() > end:
+            raise TimeoutError("the bench did not answer in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--scans", type=int, default=300)
+    parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "ws-bench-cache")
+    args = parser.parse_args()
+    build_cache(args.cache_dir, args.items)
+
+    work = Path(tempfile.mkdtemp(prefix="ws-scan-to-card-"))
+    data_dir = work / "data"
+    data_dir.mkdir()
+    (data_dir / "cache.sqlite").symlink_to(args.cache_dir / "cache.sqlite")
+    app = QApplication.instance() or QApplication([])
+    ctx = Context(Settings(bench_id="bench-bm"), data_dir, demo=True)
+    runner = make_runner(ctx)
+    sessions: list[Session] = []
+
+    def sign_in(res):  # type: ignore[no-untyped-def]
+        res.officers.ensure_demo_officers()
+        return res.officers.sign_in("D1001", "demo", "bench-bm")
+
+    runner.run(sign_in).on_success(sessions.append)
+    wait_until(app, lambda: bool(sessions))
+    bench = Bench(ctx, runner, sessions[0], sounds=False)
+    window = bench.window
+    window.show()
+    wait_until(app, window.isVisible)
+    app.processEvents()
+
+    cache = ManifestCache(open_cache(args.cache_dir))
+    green = [
+        r[0]
+        for r in cache.db.conn.execute(
+            "SELECT tracking_id FROM risk WHERE lane = 'green' AND targeted = 0 ORDER BY random() LIMIT ?",
+            (args.scans,),
+        )
+    ]
+    targeted = cache.db.conn.execute(
+        "SELECT tracking_id FROM risk WHERE targeted = 1 ORDER BY random() LIMIT 1"
+    ).fetchone()[0]
+    cache.db.conn.close()
+
+    # 1. Enter to card painted, scans typed as a wedge burst into the focused notes field.
+    probe = PaintProbe()
+    window.card.installEventFilter(probe)
+    latencies = []
+    for code in green:
+        shown: list[object] = []
+        window.scan_shown.connect(shown.append)
+        window.notes.setFocus()
+        for ch in code.lower():
+            QTest.keyClick(QApplication.focusWidget(), ch)
+        probe.painted_at = None
+        start = time.perf_counter()
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+        wait_until(app, lambda: bool(shown) and probe.painted_at is not None)  # noqa: B023
+        assert probe.painted_at is not None
+        latencies.append((probe.painted_at - start) * 1000)
+        window.scan_shown.disconnect(shown.append)
+    latencies.sort()
+    p50 = statistics.median(latencies)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    print(
+        f"scan to card painted over {len(latencies)} scans of a {args.items:,}-item cache: "
+        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms"
+    )
+
+    # 2. Keys pressed per package after the scan, counted as they are pressed.
+    def flow(code: str, exam_first: bool) -> int:
+        saved: list[object] = []
+        shown: list[object] = []
+        window.record_saved.connect(saved.append)
+        window.scan_shown.connect(shown.append)
+        bench.on_scan(ScanEvent(code, ScanSource.WEDGE))
+        wait_until(app, lambda: bool(shown))
+        keys = 0
+        if exam_first:
+            QTest.keyClick(window, Qt.Key.Key_F9)  # X-ray
+            keys += 1
+
+            def press_enter() -> None:  # the release confirmation opens inside the F2 press
+                box = QApplication.activeModalWidget()
+                assert isinstance(box, QMessageBox), box
+                QTest.keyClick(box, Qt.Key.Key_Return)
+
+            QTimer.singleShot(100, press_enter)
+            keys += 1
+        QTest.keyClick(window, Qt.Key.Key_F2)
+        keys += 1
+        wait_until(app, lambda: bool(saved))
+        window.record_saved.disconnect(saved.append)
+        window.scan_shown.disconnect(shown.append)
+        assert saved[0].outcome is Outcome.RELEASED  # type: ignore[attr-defined]
+        return keys
+
+    green_keys = flow(green[0], exam_first=False)
+    targeted_keys = flow(targeted, exam_first=True)
+    print(f"keys after the scan: green release {green_keys}, targeted + X-ray + release {targeted_keys}")
+
+    # 3. The GUI thread's longest block while saving an inspection with a 1280x720 photo.
+    frame = np.random.default_rng(1).integers(0, 255, (720, 1280, 3), dtype=np.uint8)
+    window.frame_grabber = lambda: frame
+    blocks = []
+    for code in green[1:21]:
+        shown = []
+        window.scan_shown.connect(shown.append)
+        bench.on_scan(ScanEvent(code, ScanSource.WEDGE))
+        wait_until(app, lambda: bool(shown))  # noqa: B023
+        window.scan_shown.disconnect(shown.append)
+        saved = []
+        window.record_saved.connect(saved.append)
+        ticks: list[float] = []
+        timer = QTimer()
+        timer.setInterval(1)
+        timer.timeout.connect(lambda: ticks.append(time.perf_counter()))  # noqa: B023
+        timer.start()
+        start = time.perf_counter()
+        ticks.append(start)
+        window.take_photo()
+        QTest.keyClick(window, Qt.Key.Key_F2)
+        ticks.append(time.perf_counter())
+        wait_until(app, lambda: bool(saved))  # noqa: B023
+        ticks.append(time.perf_counter())
+        timer.stop()
+        window.record_saved.disconnect(saved.append)
+        gaps = [(b - a) * 1000 for a, b in pairwise(ticks)]
+        blocks.append(max(gaps))
+    longest = max(blocks)
+    print(
+        f"longest GUI-thread block while saving an inspection with a photo: {longest:.2f} ms "
+        f"(median over saves {statistics.median(blocks):.2f} ms)"
+    )
+
+    bench.close()
+    runner.shutdown()
+    shutil.rmtree(work, ignore_errors=True)
+    print(
+        json.dumps(
+            {
+                "items": args.items,
+                "scans": len(latencies),
+                "scan_to_card_p50_ms": round(p50, 3),
+                "scan_to_card_p99_ms": round(p99, 3),
+                "keys_green_release": green_keys,
+                "keys_targeted_xray_release": targeted_keys,
+                "gui_block_save_with_photo_max_ms": round(longest, 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Render each state of the bench offscreen to docs/screenshots/ (for the README).
+
+uv run python docs/screenshots.py
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication
+
+from workstation.config import Context, Settings
+from workstation.core import tracking
+from workstation.core.records import Session
+from workstation.core.scan import ScanEvent, ScanSource
+from workstation.store.cache import ManifestCache
+from workstation.store.db import open_cache
+from workstation.store.demo_data import seed_cache
+from workstation.ui.bench_app import Bench, make_runner
+from workstation.ui.help_overlay import HelpOverlay
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+def settle(app: QApplication, predicate=lambda: True, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    end = time.perf_counter() + timeout
+    while not predicate() and time.perf_counter() < end:
+        app.processEvents()
+    for _ in range(20):
+        app.processEvents()
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="ws-shots-"))
+    cache = ManifestCache(open_cache(work))
+    seed_cache(cache, 3000)
+    conn = cache.db.conn
+    green = conn.execute(
+        "SELECT tracking_id FROM risk WHERE lane='green' ORDER BY tracking_id LIMIT 1"
+    ).fetchone()[0]
+    red = conn.execute(
+        "SELECT tracking_id FROM risk WHERE targeted=1 ORDER BY score DESC LIMIT 1"
+    ).fetchone()[0]
+    conn.close()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    ctx = Context(Settings(facility_name="JFK IMF", bench_id="bench-07"), work, demo=True)
+    runner = make_runner(ctx)
+    sessions: list[Session] = []
+
+    def sign_in(res):  # type: ignore[no-untyped-def]
+        res.officers.ensure_demo_officers()
+        return res.officers.sign_in("D1001", "demo", "bench-07")
+
+    runner.run(sign_in).on_success(sessions.append)
+    settle(app, lambda: bool(sessions))
+    bench = Bench(ctx, runner, sessions[0], sounds=False)
+    window = bench.window
+    window.resize(1600, 950)
+    window.show()
+    settle(app)
+
+    def shot(name: str, code: str | None = None) -> None:
+        if code is not None:
+            shown: list[object] = []
+            window.scan_shown.connect(shown.append)
+            bench.on_scan(ScanEvent(code, ScanSource.WEDGE))
+            settle(app, lambda: bool(shown))
+            window.scan_shown.disconnect(shown.append)
+        settle(app)
+        window.grab().save(str(OUT / f"{name}.png"))
+        sys.stdout.write(f"{OUT / name}.png\n")
+
+    shot("clear", green)
+    shot("targeted", red)
+    good = tracking.make_s10("RB", "12345678", "CN")
+    shot("misread", good[:10] + str((int(good[10]) + 1) % 10) + good[11:])
+    shot("unmanifested", tracking.make_s10("LX", "55501234", "HK"))
+    saved: list[object] = []
+    window.record_saved.connect(saved.append)
+    bench.on_scan(ScanEvent(green, ScanSource.WEDGE))
+    settle(app, lambda: window.result is not None)
+    window.on_outcome(__import__("workstation.core.records", fromlist=["Outcome"]).Outcome.RELEASED)
+    settle(app, lambda: bool(saved))
+    shot("already_inspected", green)
+    window.toggle_contrast()
+    shot("high_contrast", red)
+    window.toggle_contrast()
+    overlay = HelpOverlay(window)
+    overlay.show()
+    settle(app)
+    overlay.grab().save(str(OUT / "help.png"))
+    overlay.close()
+    bench.lock()
+    shot("locked")
+    bench.close()
+    runner.shutdown()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
