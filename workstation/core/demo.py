@@ -207,8 +207,15 @@ class DemoGenerator:
 
     def records(self, count: int) -> Iterator[dict[str, Any]]:
         rng = random.Random(self.seed)
+        # Random serials repeat now and then (a birthday collision in a million): draw again, so
+        # a demo feed never carries one tracking id twice. Still deterministic for a seed.
+        seen: set[str] = set()
         for _ in range(count):
-            yield self._record(rng)
+            record = self._record(rng)
+            while record["tracking_id"] in seen:
+                record = self._record(rng)
+            seen.add(record["tracking_id"])
+            yield record
 
     def _record(self, rng: random.Random) -> dict[str, Any]:
         shipper = rng.choice(self.shippers)

@@ -159,6 +159,8 @@ MAX_INPUT = 256
 def normalize(raw: str) -> str:
     """Strip what scanners add around a code: AIM identifier, FNC1/GS, white space, case, punctuation."""
     text = raw.strip()
+    if text.isascii() and text.isalnum():  # the common case: a clean code, as feeds send it
+        return text.upper()
     text = _AIM_PREFIX.sub("", text, count=1)
     # Keep letters and digits only: GS (0x1D), FNC1 stand-ins, spaces, dashes all go.
     return "".join(c for c in text.upper() if c.isascii() and c.isalnum())

@@ -6,16 +6,18 @@ import contextlib
 import os
 import sys
 import time
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from workstation.config import Context
+from workstation.config import Context, default_config_path, load_settings
 from workstation.core.records import Session
 from workstation.resources import resource_path
 from workstation.ui.bench_app import Bench, make_runner
+from workstation.ui.first_run import maybe_run_first_run
 from workstation.ui.lock import SignInDialog
 
 DEMO_BADGE = "D1001"
@@ -31,6 +33,9 @@ def run_application(ctx: Context) -> int:
     app.setApplicationName("Inspection Workstation")
     with contextlib.suppress(FileNotFoundError):  # an icon is nice, not needed
         app.setWindowIcon(QIcon(str(resource_path("icons/workstation.png"))))
+    if maybe_run_first_run(ctx):
+        # The facility, bench and hub just entered apply now; a new data_dir from the next start.
+        ctx = replace(ctx, settings=load_settings(default_config_path()))
     runner = make_runner(ctx)
     state: dict[str, Any] = {}
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -38,6 +39,7 @@ from workstation.core.records import (
 )
 from workstation.core.scan import ScanEvent, ScanSource
 from workstation.core.tracking import parse
+from workstation.ui.about import show_about
 from workstation.ui.card import ManifestCard, RiskPanel
 from workstation.ui.forms import DetentionDialog, SeizureDialog
 from workstation.ui.help_overlay import HelpOverlay
@@ -170,6 +172,9 @@ class BenchWindow(QMainWindow):
         self.recent_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.recent_view.horizontalHeader().setStretchLastSection(True)
         self.recent_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.recent_view.verticalHeader().setVisible(False)
+        self.recent_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.recent_view.setMinimumWidth(460)
 
         middle = QHBoxLayout()
         middle.addWidget(self.card, 3)
@@ -197,6 +202,7 @@ class BenchWindow(QMainWindow):
             ("Ctrl+P", self.take_photo),
             ("Ctrl+H", self.toggle_contrast),
             ("F1", self.show_help),
+            ("Ctrl+I", lambda: show_about(self)),
             ("Esc", self.clear_card),
         ):
             QShortcut(QKeySequence(key), self, activated=slot)

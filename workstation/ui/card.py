@@ -24,6 +24,14 @@ def _money(value: float | None, currency: str = "USD") -> str:
     return "—" if value is None else f"{value:,.2f} {currency}"
 
 
+def format_hts(code: str | None) -> str:
+    """HTS as printed in the schedule: 8507.60.00.20."""
+    if not code:
+        return "—"
+    parts = [code[:4], code[4:6], code[6:8], code[8:10]]
+    return ".".join(p for p in parts if p)
+
+
 def _title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionTitle")
@@ -61,7 +69,9 @@ class ManifestCard(QFrame):
         grid.setColumnStretch(1, 1)
         self.lines = QTableWidget(0, 5)
         self.lines.setHorizontalHeaderLabels(["Description", "HTS", "Qty", "Unit value", "Origin"])
-        self.lines.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.lines.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.lines.verticalHeader().setVisible(False)
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lines.setFocusPolicy(self.lines.focusPolicy().NoFocus)
@@ -104,7 +114,7 @@ class ManifestCard(QFrame):
         for row, ln in enumerate(item.lines):
             values = (
                 ln.description,
-                ln.hts_code or "—",
+                format_hts(ln.hts_code),
                 f"{ln.quantity:g}",
                 _money(ln.unit_value, item.currency),
                 ln.origin_country,

@@ -16,6 +16,7 @@ EXTRA_KEYS = (
     ("Ctrl+L", "lock the bench"),
     ("Esc", "clear the card, ready for the next package"),
     ("F1 or ?", "this help"),
+    ("Ctrl+I", "about: version, data directory"),
 )
 
 
