@@ -317,3 +317,39 @@ def test_lock_hides_everything_and_refuses_scans(bench: Bench, qtbot: QtBot, tmp
     bench.on_scan(ScanEvent(code, ScanSource.WEDGE))
     assert bench.sounds.played[before:] == [Feedback.ERROR]
     assert bench.window.result is None
+
+
+def test_ctrl_l_locks_and_the_same_officer_unlocks(bench: Bench, qtbot: QtBot) -> None:
+    QTest.keyClick(bench.window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert bench.locked
+    assert bench.lock_screen.isVisible()
+    bench.lock_screen.form.secret.setText("wrong")
+    bench.lock_screen.form.button.click()
+    qtbot.waitUntil(lambda: "Wrong" in bench.lock_screen.form.error.text(), timeout=10_000)
+    assert bench.locked
+    bench.lock_screen.form.secret.setText("demo")
+    bench.lock_screen.form.button.click()
+    qtbot.waitUntil(lambda: not bench.locked, timeout=10_000)
+    assert not bench.lock_screen.isVisible()
+
+
+def test_another_officer_signing_in_at_the_lock_takes_over(bench: Bench, qtbot: QtBot) -> None:
+    bench.lock()
+    bench.lock_screen.form.badge.setText("D1002")
+    bench.lock_screen.form.secret.setText("demo")
+    bench.lock_screen.form.button.click()
+    qtbot.waitUntil(lambda: not bench.locked, timeout=10_000)
+    assert bench.session.officer.badge == "D1002"
+    assert "D1002" in bench.window.officer_label.text()
+
+
+def test_idle_lock_after_the_interval_and_activity_postpones_it(bench: Bench, qtbot: QtBot) -> None:
+    bench.idle.timer.setInterval(400)
+    bench.idle.restart()
+    for _ in range(4):  # activity keeps the bench open
+        qtbot.wait(200)
+        QTest.mouseMove(bench.window.card)
+        QTest.keyClick(bench.window.notes, Qt.Key.Key_Space)
+    assert not bench.locked
+    qtbot.waitUntil(lambda: bench.locked, timeout=5_000)
+    assert bench.lock_screen.isVisible()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
 from workstation.config import Context
@@ -74,6 +75,7 @@ class Bench(QObject):
         self.idle = IdleWatcher(ctx.settings.security.idle_lock_minutes, self)
         app.installEventFilter(self.idle)
         self.idle.idle.connect(self.lock)
+        QShortcut(QKeySequence("Ctrl+L"), self.window, activated=self.lock)
         self.lock_screen.unlock_requested.connect(self._unlock)
         self.lock_screen.switch_requested.connect(self._switch)
         self._start_camera()
