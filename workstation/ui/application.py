@@ -45,7 +45,13 @@ def run_application(ctx: Context) -> int:
         bench.window.show()
         if os.environ.get(EXIT_WHEN_READY_ENV):
             ms = (time.perf_counter() - started) * 1000
-            QTimer.singleShot(0, lambda: (sys.stdout.write(f"ready {ms:.0f}\n"), sys.stdout.flush(), app.quit()))
+
+            def ready() -> None:
+                sys.stdout.write(f"ready {ms:.0f}\n")
+                sys.stdout.flush()
+                app.quit()
+
+            QTimer.singleShot(0, ready)
 
     def failed(exc: BaseException) -> None:
         sys.stderr.write(f"workstation: cannot start: {exc}\n")
