@@ -274,13 +274,5 @@ class DemoGenerator:
             "currency": "USD",
             "version": 1,
             "lines": lines,
-            "risk": {
-                "score": risk.score,
-                "lane": risk.lane.value,
-                "reasons": [{"code": r.code, "text": r.text, "weight": r.weight} for r in risk.reasons],
-                "targeted": risk.targeted,
-                "target_reason": risk.target_reason,
-                "rule_version": risk.rule_version,
-                "assessed_at": risk.assessed_at,
-            },
+            "risk": risk.as_dict(),
         }

@@ -46,6 +46,18 @@ class Risk:
     rule_version: str
     assessed_at: str  # ISO 8601; newer assessments replace older ones
 
+    def as_dict(self) -> dict[str, Any]:
+        """The feed's (and `cache lookup`'s) JSON shape of an assessment."""
+        return {
+            "score": self.score,
+            "lane": self.lane.value,
+            "reasons": [{"code": r.code, "text": r.text, "weight": r.weight} for r in self.reasons],
+            "targeted": self.targeted,
+            "target_reason": self.target_reason,
+            "rule_version": self.rule_version,
+            "assessed_at": self.assessed_at,
+        }
+
 
 @dataclass(frozen=True)
 class ContentLine:

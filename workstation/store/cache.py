@@ -281,15 +281,5 @@ def item_to_dict(item: Item) -> dict[str, Any]:
             }
             for ln in item.lines
         ],
-        "risk": None
-        if risk is None
-        else {
-            "score": risk.score,
-            "lane": risk.lane.value,
-            "reasons": [{"code": r.code, "text": r.text, "weight": r.weight} for r in risk.reasons],
-            "targeted": risk.targeted,
-            "target_reason": risk.target_reason,
-            "rule_version": risk.rule_version,
-            "assessed_at": risk.assessed_at,
-        },
+        "risk": None if risk is None else risk.as_dict(),
     }
