@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -14,52 +13,15 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from workstation.config import Context, Settings
 from workstation.core import tracking
 from workstation.core.bench import Feedback, ScanState
-from workstation.core.records import ExamType, Outcome, Session, Violation
+from workstation.core.records import ExamType, Outcome, Violation
 from workstation.core.scan import ScanEvent, ScanSource
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
-from workstation.store.demo_data import seed_cache
 from workstation.store.records import RecordsStore
-from workstation.ui.bench_app import Bench, make_runner
+from workstation.ui.bench_app import Bench
 from workstation.ui.forms import SeizureDialog
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A demo cache, built once; each test copies it."""
-    d = tmp_path_factory.mktemp("seeded")
-    cache = ManifestCache(open_cache(d))
-    seed_cache(cache, 400)
-    cache.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    cache.db.conn.close()
-    return d
-
-
-@pytest.fixture
-def bench(seeded: Path, tmp_path: Path, qtbot: QtBot) -> Iterator[Bench]:
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    (data_dir / "cache.sqlite").write_bytes((seeded / "cache.sqlite").read_bytes())
-    ctx = Context(settings=Settings(bench_id="bench-7"), data_dir=data_dir, demo=True)
-    runner = make_runner(ctx)
-
-    def sign_in(res: object) -> Session:
-        res.officers.ensure_demo_officers()  # type: ignore[attr-defined]
-        return res.officers.sign_in("D1001", "demo", "bench-7")  # type: ignore[attr-defined]
-
-    sessions: list[Session] = []
-    runner.run(sign_in).on_success(sessions.append)
-    qtbot.waitUntil(lambda: bool(sessions), timeout=10_000)
-    b = Bench(ctx, runner, sessions[0], sounds=False)
-    qtbot.addWidget(b.window)
-    b.window.show()
-    qtbot.waitExposed(b.window)
-    yield b
-    b.close()
-    runner.shutdown()
 
 
 def _cache(bench: Bench) -> ManifestCache:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
@@ -15,17 +15,24 @@ from workstation.config import Context
 from workstation.core.bench import Feedback
 from workstation.core.records import Session
 from workstation.core.scan import ScanEvent
+from workstation.scanning.serial_reader import SerialReader
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
 from workstation.store.officers import OfficerDirectory
 from workstation.store.records import RecordsStore
 from workstation.ui.bench_window import BenchWindow
+from workstation.ui.camera_view import CameraView
 from workstation.ui.lock import IdleWatcher, LockScreen
 from workstation.ui.sounds import Sounds
 from workstation.ui.tasks import TaskRunner
 from workstation.ui.wedge_filter import WedgeFilter
 
 log = logging.getLogger(__name__)
+
+
+class _SerialBridge(QObject):
+    scan_arrived = Signal(object)
+    status_arrived = Signal(object, str)
 
 
 @dataclass
@@ -78,20 +85,38 @@ class Bench(QObject):
         QShortcut(QKeySequence("Ctrl+L"), self.window, activated=self.lock)
         self.lock_screen.unlock_requested.connect(self._unlock)
         self.lock_screen.switch_requested.connect(self._switch)
-        self._start_camera()
+        # Serial callbacks come from the reader's thread: signals queue them to the GUI thread.
+        self._serial_bridge = _SerialBridge(self)
+        self._serial_bridge.scan_arrived.connect(self.on_scan)
+        self._serial_bridge.status_arrived.connect(
+            lambda status, detail: self.window.set_device_status("serial", f"{status.value} {detail}")
+        )
+        self.serial: SerialReader | None = None
+        self._start_devices()
 
-    def _start_camera(self) -> None:
-        source = self.ctx.settings.camera.source
-        if not source:
-            return
-        try:
-            from workstation.ui.camera_view import CameraView
-        except ImportError:
-            return
-        self.camera = CameraView(self.ctx.settings.camera)
-        self.camera.scan_received.connect(self.on_scan)
-        self.camera.setWindowTitle("Camera")
-        self.camera.show()
+    def _start_devices(self) -> None:
+        """The webcam and the serial scanner, when the config names them; both feed `on_scan`."""
+        settings = self.ctx.settings
+        if settings.camera.source:
+            self.camera = CameraView(settings.camera)
+            self.camera.scan_received.connect(self.on_scan)
+            self.camera.status_changed.connect(
+                lambda status, detail: self.window.set_device_status("camera", f"{status.value} {detail}")
+            )
+            self.camera.setWindowTitle("Camera")
+            self.camera.show()
+            self.camera.start()
+        if settings.scanner.serial_port:
+            bridge = self._serial_bridge
+            self.serial = SerialReader(
+                settings.scanner.serial_port,
+                on_scan=bridge.scan_arrived.emit,
+                on_status=bridge.status_arrived.emit,
+                baud=settings.scanner.serial_baud,
+                terminator=settings.scanner.serial_terminator,
+                retry_seconds=settings.camera.retry_seconds,
+            )
+            self.serial.start()
 
     def _latest_frame(self) -> Any:
         return None if self.camera is None else self.camera.latest_frame()
@@ -144,6 +169,8 @@ class Bench(QObject):
             self.wedge.remove(app)
             app.removeEventFilter(self.idle)
         self.idle.stop()
+        if self.serial is not None:
+            self.serial.stop()
         if self.camera is not None:
             self.camera.stop()
             self.camera.close()

@@ -146,10 +146,12 @@ class BenchWindow(QMainWindow):
         self.sync_label = QLabel("Sync: —")
         self.officer_label = QLabel(f"Officer: {session.officer.name} ({session.officer.badge})")
         self.count_label = QLabel("This shift: 0")
+        self.device_status: dict[str, str] = {}
+        self.devices_label = QLabel("")
         self.manual = QLineEdit(placeholderText="Manual entry (Ctrl+M): type the number, Enter")
         self.manual.returnPressed.connect(self._manual_entered)
         bar = QHBoxLayout()
-        for w in (self.source_label, self.sync_label, self.officer_label, self.count_label):
+        for w in (self.source_label, self.sync_label, self.officer_label, self.count_label, self.devices_label):
             bar.addWidget(w)
             bar.addSpacing(18)
         bar.addStretch(1)
@@ -434,6 +436,11 @@ class BenchWindow(QMainWindow):
             self.sync_label.setText(f"Sync: {waiting} waiting" if waiting else "Sync: up to date")
 
         self.runner.run(op, "shift").on_success(done)
+
+    def set_device_status(self, device: str, text: str) -> None:
+        """Camera and serial scanner state in the scan bar: plugged, lost, retrying."""
+        self.device_status[device] = text
+        self.devices_label.setText(" · ".join(f"{k}: {v}" for k, v in sorted(self.device_status.items())))
 
     def set_locked(self, locked: bool) -> None:
         """While locked nothing is shown and no outcome key works."""

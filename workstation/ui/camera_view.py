@@ -7,6 +7,7 @@ listeners) on the GUI thread.
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -46,6 +47,7 @@ class CameraView(QWidget):
         self._settings = settings
         self._loop: CameraLoop | None = None
         self._image: QImage | None = None
+        self._frame: Frame | None = None
         self._symbols: tuple[Symbol, ...] = ()
         self._tracking: str | None = None
         self._status = self.tr("Camera off")
@@ -78,6 +80,10 @@ class CameraView(QWidget):
         )
         self._loop.start()
 
+    def latest_frame(self) -> np.ndarray | None:
+        """The newest frame's pixels (BGR or grey), for a photo; None before the first frame."""
+        return None if self._frame is None else self._frame.image
+
     def stop(self) -> None:
         """Stop the camera threads and wait for them."""
         if self._loop is not None:
@@ -90,6 +96,7 @@ class CameraView(QWidget):
 
     @Slot(object)
     def _frame_arrived(self, frame: Frame) -> None:
+        self._frame = frame
         self._image = to_qimage(frame)
         self._symbols = frame.symbols
         self._tracking = choose_tracking(frame.symbols)
