@@ -151,7 +151,13 @@ class BenchWindow(QMainWindow):
         self.manual = QLineEdit(placeholderText="Manual entry (Ctrl+M): type the number, Enter")
         self.manual.returnPressed.connect(self._manual_entered)
         bar = QHBoxLayout()
-        for w in (self.source_label, self.sync_label, self.officer_label, self.count_label, self.devices_label):
+        for w in (
+            self.source_label,
+            self.sync_label,
+            self.officer_label,
+            self.count_label,
+            self.devices_label,
+        ):
             bar.addWidget(w)
             bar.addSpacing(18)
         bar.addStretch(1)
