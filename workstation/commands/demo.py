@@ -1,4 +1,4 @@
-"""`workstation demo feed|seed`: realistic, deterministic demo data."""
+"""`workstation demo feed|seed|labels`: realistic, deterministic demo data, and labels to scan."""
 
 from __future__ import annotations
 
@@ -47,6 +47,56 @@ def register(sub: Subparsers) -> None:
         "--records", type=int, default=0, help="also record M outcomes by the demo officers (password 'demo')"
     )
     seed.set_defaults(func=run_seed)
+
+    labels = demo_sub.add_parser(
+        "labels", help="print a PDF sheet of tracking labels from the demo cache, to try a scanner or webcam"
+    )
+    labels.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    labels.add_argument("--count", type=int, default=10, help="labels of cached items (default 10)")
+    labels.set_defaults(func=run_labels)
+
+
+def run_labels(args: argparse.Namespace, ctx: Context) -> int:
+    """Cached items (green and targeted), one unmanifested number, one with a wrong check digit."""
+    if args.out.suffix.lower() != ".pdf":
+        raise CommandError(f"{args.out}: the extension must be .pdf")
+    cache = open_cache_or_fail(ctx)
+    conn = cache.db.conn
+    # Carriers in turn, so the sheet shows every format the scanner will meet.
+    pick = (
+        "SELECT tracking_id, caption FROM (SELECT i.tracking_id, ? || r.lane || ' lane' AS caption, i.carrier, "
+        "ROW_NUMBER() OVER (PARTITION BY i.carrier ORDER BY i.tracking_id) AS n "
+        "FROM items i JOIN risk r USING (tracking_id) WHERE r.targeted = ?) ORDER BY n, carrier LIMIT ?"
+    )
+    rows = conn.execute(pick, ("targeted, ", 1, max(1, args.count // 3))).fetchall()
+    rows += conn.execute(pick, ("", 0, max(0, args.count - len(rows)))).fetchall()
+    conn.close()
+    if not rows:
+        raise CommandError(
+            f"the cache in {ctx.data_dir} is empty: run 'workstation demo seed' first (or use --demo)"
+        )
+    from workstation.core.tracking import make_s10
+    from workstation.ui.labels_pdf import DemoLabel, write_labels_pdf
+
+    unmanifested = make_s10("LX", "90000001", "CN")
+    good = make_s10("RB", "90000002", "HK")
+    wrong = good[:10] + str((int(good[10]) + 1) % 10) + good[11:]
+    labels = [DemoLabel(code, caption) for code, caption in rows]
+    labels += [DemoLabel(unmanifested, "no manifest"), DemoLabel(wrong, "wrong check digit")]
+    try:
+        pages = write_labels_pdf(labels, args.out)
+    except OSError as exc:
+        raise CommandError(f"cannot write {args.out}: {exc.strerror}") from exc
+    if not args.out.exists():
+        raise CommandError(f"cannot write {args.out}")
+    print_json(
+        {
+            "file": str(args.out),
+            "labels": [{"code": lb.code, "caption": lb.caption} for lb in labels],
+            "pages": pages,
+        }
+    )
+    return 0
 
 
 def run_feed(args: argparse.Namespace, ctx: Context) -> int:
