@@ -24,7 +24,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -63,11 +63,16 @@ class PaintProbe(QObject):
 
 
 def wait_until(app: QApplication, predicate, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Run the event loop until `predicate` holds; the loop sleeps between events, as in the app
+    (a busy loop would hold the GIL and slow the database thread it waits for)."""
     end = time.perf_counter() + timeout
     while not predicate():
-        app.processEvents()
+        app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 5)
         if time.perf_counter() > end:
-            raise TimeoutError("the bench did not answer in time")
+            raise TimeoutError(f"the bench did not answer in time; banner: {BANNER[0]()}")
+
+
+BANNER = [lambda: ""]
 
 
 def main() -> None:
@@ -95,6 +100,7 @@ def main() -> None:
     wait_until(app, lambda: bool(sessions))
     bench = Bench(ctx, runner, sessions[0], sounds=False)
     window = bench.window
+    BANNER[0] = window.banner.text
     window.show()
     wait_until(app, window.isVisible)
     app.processEvents()
@@ -173,6 +179,7 @@ def main() -> None:
     frame = np.random.default_rng(1).integers(0, 255, (720, 1280, 3), dtype=np.uint8)
     window.frame_grabber = lambda: frame
     blocks = []
+    window.activateWindow()  # the release confirmation had the focus
     for code in green[1:21]:
         shown = []
         window.scan_shown.connect(shown.append)

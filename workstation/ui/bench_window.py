@@ -14,7 +14,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -46,7 +45,7 @@ from workstation.ui.help_overlay import HelpOverlay
 from workstation.ui.outcome_bar import OutcomeBar
 from workstation.ui.recent_scans import RecentScansModel
 from workstation.ui.sounds import Sounds
-from workstation.ui.theme import LANE_COLOURS, stylesheet
+from workstation.ui.theme import set_style_role, stylesheet
 
 Photo = bytes | np.ndarray  # an encoded file, or a camera frame encoded on the db thread
 FrameGrabber = Callable[[], np.ndarray | None]
@@ -103,12 +102,12 @@ def lookup_op(code: str) -> Callable[[Any], ScanResult]:
 
 
 STATE_BANNERS = {
-    ScanState.MISREAD: ("MISREAD: the check digit is wrong. Rescan the label.", LANE_COLOURS["red"]),
+    ScanState.MISREAD: ("MISREAD: the check digit is wrong. Rescan the label.", "error"),
     ScanState.UNMANIFESTED: (
         "NO MANIFEST: record what you see, take a photo (Ctrl+P); the supervisor is flagged.",
-        "#6a1b9a",
+        "unmanifested",
     ),
-    ScanState.TARGETED: ("TARGETED FOR EXAM: record an exam (F9-F12) before release.", LANE_COLOURS["red"]),
+    ScanState.TARGETED: ("TARGETED FOR EXAM: record an exam (F9-F12) before release.", "error"),
 }
 
 
@@ -181,7 +180,9 @@ class BenchWindow(QMainWindow):
         self.recent_view.horizontalHeader().setStretchLastSection(True)
         self.recent_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.recent_view.verticalHeader().setVisible(False)
-        self.recent_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Fixed widths: ResizeToContents would measure every row on every save, on the GUI thread.
+        for column, width in enumerate((72, 200, 150, 90)):
+            self.recent_view.setColumnWidth(column, width)
         self.recent_view.setMinimumWidth(460)
 
         middle = QHBoxLayout()
@@ -259,20 +260,20 @@ class BenchWindow(QMainWindow):
                 f"{last.at.astimezone():%d %b}: {last.outcome.value.replace('_', ' ')}. "
                 "A second outcome needs a reason."
             )
-            self._banner(text, LANE_COLOURS["yellow"])
+            self._banner(text, "warning")
         elif result.state in STATE_BANNERS:
             self._banner(*STATE_BANNERS[result.state])
         else:
             self.banner.hide()
 
-    def _banner(self, text: str, colour: str) -> None:
+    def _banner(self, text: str, kind: str) -> None:
         self.banner.setText(text)
-        self.banner.setStyleSheet(f"background: {colour};")
+        set_style_role(self.banner, "kind", kind)
         self.banner.show()
 
     def _error(self, message: str) -> None:
         self.sounds.play(Feedback.ERROR)
-        self._banner(message, LANE_COLOURS["red"])
+        self._banner(message, "error")
 
     # --- outcomes ----------------------------------------------------------------------
 
@@ -355,7 +356,7 @@ class BenchWindow(QMainWindow):
         self.notes.clear()
         self.pending_photos.clear()
         self.result = None
-        self._banner(f"RECORDED: {record.outcome.value.replace('_', ' ')} · {record.tracking_id}", "#2e7d32")
+        self._banner(f"RECORDED: {record.outcome.value.replace('_', ' ')} · {record.tracking_id}", "ok")
         self.record_saved.emit(record)
 
     def _save_failed(self, exc: BaseException) -> None:
@@ -412,7 +413,7 @@ class BenchWindow(QMainWindow):
             self._error("No camera picture: check the camera, or attach a photo file in the seizure form.")
             return
         self.pending_photos.append((frame.copy(), ".jpg"))
-        self._banner(f"{len(self.pending_photos)} photo(s) will be saved with this record.", "#37474f")
+        self._banner(f"{len(self.pending_photos)} photo(s) will be saved with this record.", "info")
 
     @Slot()
     def clear_card(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from workstation.core.bench import ScanResult, ScanState
 from workstation.core.manifest import Item, Risk
-from workstation.ui.theme import FLASH_COLOURS, LANE_COLOURS
+from workstation.ui.theme import FLASH_COLOURS, set_style_role
 
 
 def _money(value: float | None, currency: str = "USD") -> str:
@@ -81,8 +82,9 @@ class ManifestCard(QFrame):
         layout.addLayout(grid)
         layout.addWidget(_title("Contents"))
         layout.addWidget(self.lines, 1)
+        self._flash_colour: QColor | None = None
         self._flash_timer = QTimer(self, singleShot=True, interval=700)
-        self._flash_timer.timeout.connect(lambda: self.setStyleSheet(""))
+        self._flash_timer.timeout.connect(self._end_flash)
 
     def show_result(self, result: ScanResult) -> None:
         self.tracking_id.setText(result.tracking.tracking_id or result.tracking.input)
@@ -130,9 +132,21 @@ class ManifestCard(QFrame):
         self.lines.setRowCount(0)
 
     def flash(self, feedback: str) -> None:
-        colour = FLASH_COLOURS[feedback]
-        self.setStyleSheet(f"QFrame#card {{ border: 6px solid {colour}; }}")
+        """A thick coloured border for a moment: green, amber or red, seen from the corner of an eye."""
+        self._flash_colour = QColor(FLASH_COLOURS[feedback])
         self._flash_timer.start()
+        self.update()
+
+    def _end_flash(self) -> None:
+        self._flash_colour = None
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._flash_colour is not None:
+            painter = QPainter(self)
+            painter.setPen(QPen(self._flash_colour, 8))
+            painter.drawRoundedRect(self.rect().adjusted(4, 4, -4, -4), 10, 10)
 
 
 class RiskPanel(QFrame):
@@ -144,7 +158,7 @@ class RiskPanel(QFrame):
         self.score = QLabel("—")
         self.score.setObjectName("score")
         self.lane = QLabel("")
-        self.lane.setObjectName("bigValue")
+        self.lane.setObjectName("lane")
         self.targeted = QLabel("")
         self.targeted.setObjectName("banner")
         self.targeted.setWordWrap(True)
@@ -163,22 +177,21 @@ class RiskPanel(QFrame):
     def show_risk(self, risk: Risk | None) -> None:
         if risk is None:
             self.score.setText("—")
-            self.score.setStyleSheet(f"background: {LANE_COLOURS[None]};")
+            set_style_role(self.score, "lane", "none")
             self.lane.setText("No risk assessment")
             self.reasons.setText("")
             self.targeted.hide()
             return
-        colour = LANE_COLOURS[risk.lane.value]
         self.score.setText(str(risk.score))
-        self.score.setStyleSheet(f"background: {colour};")
+        set_style_role(self.score, "lane", risk.lane.value)
         self.lane.setText(f"{risk.lane.value.upper()} lane")
-        self.lane.setStyleSheet(f"color: {colour};")
+        set_style_role(self.lane, "lane", risk.lane.value)
         self.reasons.setText(
             "\n".join(f"• {r.text or r.code} (+{r.weight:g})" for r in risk.reasons) or "No rule hit"
         )
         if risk.targeted:
             self.targeted.setText(f"TARGETED FOR EXAM: {risk.target_reason or 'see reasons'}")
-            self.targeted.setStyleSheet(f"background: {LANE_COLOURS['red']};")
+            set_style_role(self.targeted, "kind", "error")
             self.targeted.show()
         else:
             self.targeted.hide()
