@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from workstation.config import Context, Settings
 from workstation.core import tracking
-from workstation.core.records import Session
+from workstation.core.records import Outcome, Session
 from workstation.core.scan import ScanEvent, ScanSource
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
@@ -67,13 +67,16 @@ def main() -> None:
     window.show()
     settle(app)
 
+    def scan(code: str) -> None:
+        shown: list[object] = []
+        window.scan_shown.connect(shown.append)
+        bench.on_scan(ScanEvent(code, ScanSource.WEDGE))
+        settle(app, lambda: bool(shown))
+        window.scan_shown.disconnect(shown.append)
+
     def shot(name: str, code: str | None = None) -> None:
         if code is not None:
-            shown: list[object] = []
-            window.scan_shown.connect(shown.append)
-            bench.on_scan(ScanEvent(code, ScanSource.WEDGE))
-            settle(app, lambda: bool(shown))
-            window.scan_shown.disconnect(shown.append)
+            scan(code)
         settle(app)
         window.grab().save(str(OUT / f"{name}.png"))
         sys.stdout.write(f"{OUT / name}.png\n")
@@ -85,9 +88,8 @@ def main() -> None:
     shot("unmanifested", tracking.make_s10("LX", "55501234", "HK"))
     saved: list[object] = []
     window.record_saved.connect(saved.append)
-    bench.on_scan(ScanEvent(green, ScanSource.WEDGE))
-    settle(app, lambda: window.result is not None)
-    window.on_outcome(__import__("workstation.core.records", fromlist=["Outcome"]).Outcome.RELEASED)
+    scan(green)
+    window.on_outcome(Outcome.RELEASED)
     settle(app, lambda: bool(saved))
     shot("already_inspected", green)
     window.toggle_contrast()

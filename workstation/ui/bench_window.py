@@ -181,7 +181,7 @@ class BenchWindow(QMainWindow):
         self.recent_view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.recent_view.verticalHeader().setVisible(False)
         # Fixed widths: ResizeToContents would measure every row on every save, on the GUI thread.
-        for column, width in enumerate((72, 200, 150, 90)):
+        for column, width in enumerate((90, 200, 150, 90)):
             self.recent_view.setColumnWidth(column, width)
         self.recent_view.setMinimumWidth(460)
 

@@ -31,6 +31,8 @@ QPushButton#outcome { font-size: 19px; font-weight: 800; padding: 12px 10px; min
 QFrame#card, QFrame#riskPanel { border: 3px solid white; border-radius: 10px; background: black; }
 QLabel#fieldError { color: #ff5252; font-weight: 800; }
 QTableView, QPlainTextEdit, QLineEdit { background: black; color: white; border: 1px solid white; }
+QCheckBox::indicator { width: 18px; height: 18px; border: 2px solid white; background: black; }
+QCheckBox::indicator:checked { background: #ffff00; }
 """
 
 
