@@ -28,7 +28,7 @@ from pathlib import Path
 
 from workstation.core import tracking
 from workstation.core.demo import DemoGenerator
-from workstation.core.manifest import ItemRecord, flat_record
+from workstation.core.feed_record import ItemRecord, flat_record
 from workstation.store.cache import ManifestCache
 from workstation.store.db import CACHE_FILE, open_cache
 

@@ -10,7 +10,8 @@ import pytest
 
 from workstation.core import risk as rules
 from workstation.core.demo import CARRIER_MIX, DemoGenerator
-from workstation.core.manifest import Item, record_from_dict
+from workstation.core.feed_record import record_from_dict
+from workstation.core.manifest import Item
 from workstation.core.tracking import CheckDigit, parse
 
 BASE_DATE = date(2026, 5, 1)

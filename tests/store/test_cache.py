@@ -10,7 +10,8 @@ import pytest
 
 from workstation.core import tracking
 from workstation.core.demo import DemoGenerator
-from workstation.core.manifest import Item, flat_record
+from workstation.core.feed_record import flat_record
+from workstation.core.manifest import Item
 from workstation.store.cache import ManifestCache
 from workstation.store.db import CACHE_FILE, DatabaseDamagedError, open_cache
 from workstation.store.demo_data import seed_cache

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from workstation.cli import main
 from workstation.core.demo import DemoGenerator
-from workstation.core.manifest import ItemRecord, RecordError, flat_record, item_from_record
+from workstation.core.feed_record import ItemRecord, RecordError, flat_record, item_from_record
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
 from workstation.store.demo_data import CSV_COLUMNS, csv_rows, write_feed

@@ -9,19 +9,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workstation.core.manifest import (
-    ContentLine,
-    Item,
-    ItemRecord,
-    Lane,
-    Risk,
-    RiskReason,
-    RiskRecord,
-    RiskRow,
-    RiskUpdate,
-    item_record,
-    risk_row,
-)
+from workstation.core.feed_record import ItemRecord, RiskRecord, RiskRow, item_record, risk_row
+from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason, RiskUpdate
 from workstation.core.tracking import normalize, parse
 
 _ITEM_COLUMNS = (

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from workstation.core.demo import DemoGenerator
-from workstation.core.manifest import (
+from workstation.core.feed_record import (
     ITEM_FIELDS,
     LINE_FIELDS,
     RISK_FIELDS,

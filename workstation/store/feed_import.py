@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from workstation.core.manifest import (
+from workstation.core.feed_record import (
     ITEM_FIELDS,
     LINE_FIELDS,
     REQUIRED_ITEM_FIELDS,

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workstation.core import manifest
+from workstation.core import feed_record
 from workstation.core.demo import DemoGenerator
-from workstation.core.manifest import Item, Lane, RecordError, RiskUpdate, flat_record, record_from_dict
+from workstation.core.feed_record import RecordError, flat_record, record_from_dict
+from workstation.core.manifest import Item, Lane, RiskUpdate
 
 BASE = DemoGenerator(3, date(2026, 5, 1))
 RECORDS = list(BASE.records(40))
@@ -147,7 +148,7 @@ json_values = st.recursive(
     ),
     max_leaves=6,
 )
-FIELDS = [*manifest.ITEM_FIELDS, "lines", "risk"]
+FIELDS = [*feed_record.ITEM_FIELDS, "lines", "risk"]
 
 
 @st.composite
@@ -160,9 +161,9 @@ def mutated_records(draw: st.DrawFn) -> Any:
         elif where == "line" and isinstance(rec.get("lines"), list) and rec["lines"]:
             line = rec["lines"][0]
             if isinstance(line, dict):
-                line[draw(st.sampled_from(manifest.LINE_FIELDS))] = draw(json_values)
+                line[draw(st.sampled_from(feed_record.LINE_FIELDS))] = draw(json_values)
         elif where == "risk" and isinstance(rec.get("risk"), dict):
-            rec["risk"][draw(st.sampled_from(manifest.RISK_FIELDS))] = draw(json_values)
+            rec["risk"][draw(st.sampled_from(feed_record.RISK_FIELDS))] = draw(json_values)
         else:
             rec.pop(draw(st.sampled_from(FIELDS)), None)
     return rec
@@ -172,7 +173,7 @@ def mutated_records(draw: st.DrawFn) -> Any:
 @given(mutated_records())
 def test_fast_path_agrees_with_the_thorough_path(rec: Any) -> None:
     try:
-        expected: Item | RiskUpdate | str = manifest._thorough_record(rec)
+        expected: Item | RiskUpdate | str = feed_record._thorough_record(rec)
     except RecordError as exc:
         expected = str(exc)
     try:
