@@ -10,12 +10,10 @@ Usage: uv run python benchmarks/wedge.py      The last line is one JSON object.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import random
 import string
-import sys
 
 from workstation.config import ScannerSettings
 from workstation.core.tracking import make_gs1, make_s10, make_ups
@@ -94,25 +92,15 @@ def buffer_figures(n: int = 5000) -> dict[str, float]:
     return figures
 
 
-def pin_none() -> None:
-    """PySide6 6.12 on Python 3.11 drops a reference to None at every call of a void Qt method, and
-    this run makes thousands: add references that are never given back (None is immortal in 3.12)."""
-    if sys.version_info < (3, 12):
-        for singleton in (None, True, False):  # bool results leak the same way
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 32
-
-
 def qt_figures(n: int = 100) -> dict[str, float]:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    # Not QTest: in PySide6 6.12 on Python 3.11 every QTest call drops a reference to None, and
-    # a few thousand calls crash the interpreter. Plain events and an event loop do the same job.
+    # Plain key events with the timestamps a scanner or a person would give them.
     from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer
     from PySide6.QtGui import QKeyEvent
     from PySide6.QtWidgets import QApplication, QLineEdit
 
     from workstation.ui.wedge_filter import WedgeFilter
 
-    pin_none()
     app = QApplication.instance() or QApplication([])
     now = [0.0]
     wedge = WedgeFilter(SETTINGS, clock=lambda: now[0])

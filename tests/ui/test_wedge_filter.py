@@ -1,14 +1,11 @@
 """The application-wide wedge filter: bursts become scan events and never reach the focused widget.
 
-Keys are sent as plain QKeyEvents rather than with QTest: with PySide6 6.12 on Python 3.11 every
-QTest call (and every call of a void Qt method from Python) drops a reference to None, and a few
-thousand of them abort the interpreter ("none_dealloc"); see also _pin_none below.
+Keys are sent as plain QKeyEvents with a controllable clock, so that the gaps between keys are
+exactly what each test says.
 """
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -22,16 +19,6 @@ from workstation.ui.manual_entry import ManualEntry
 from workstation.ui.wedge_filter import WedgeFilter
 
 TRACKING = "1Z5R89390357567127"
-
-
-def _pin_none() -> None:
-    """References to None that are never given back, so the leak cannot free it (immortal in 3.12)."""
-    if sys.version_info < (3, 12):
-        for singleton in (None, True, False):  # bool results leak the same way
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 32
-
-
-_pin_none()
 
 
 class FakeClock:
