@@ -8,11 +8,13 @@ path, with cheap synthetic records: a few validated demo items as templates, eac
 tracking number (UPU S10, UPS 1Z, USPS IMpb, FedEx 12, with valid check digits), one to three
 content lines and a risk assessment, so rows have the demo data's real widths.
 
-The lookups then run on a freshly opened connection (SQLite's own page cache empty, the
-operating system's file cache as it is after the build): random items, each asked for by a
-scanned form of its number: lower case, spaces, an AIM `]C1` prefix, and for USPS the
-`420`+ZIP routing prefix. Every lookup must find its item. The last line printed is one JSON
-object with every figure.
+The lookups then run on a freshly opened connection (SQLite's own page cache empty): random
+items, each asked for by a scanned form of its number: lower case, spaces, an AIM `]C1`
+prefix, and for USPS the `420`+ZIP routing prefix. Every lookup must find its item. Two
+passes: "first touch", with the operating system's file cache as it happens to be (pages not
+in memory come from disk: a few ms each), then "warm", after `prefetch` has read the file into
+the file cache, as the app asks the kernel to do at start-up. The p99 target is judged on the
+warm pass. The last line printed is one JSON object with every figure.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from workstation.core import tracking
 from workstation.core.demo import DemoGenerator
 from workstation.core.feed_record import ItemRecord, flat_record
 from workstation.store.cache import ManifestCache
-from workstation.store.db import CACHE_FILE, open_cache
+from workstation.store.db import CACHE_FILE, open_cache, prefetch
 
 BENCH_DIR = Path(os.environ.get("WORKSTATION_BENCH_DIR", "/tmp/workstation-bench"))
 BUILD_BATCH = 20_000
@@ -100,9 +102,19 @@ def build(size: int) -> Path:
 
 
 def measure(size: int, lookups: int) -> dict[str, float]:
+    """Lookups as the cache is found (cold or partly cached), then after `prefetch` (warm)."""
     d = build(size)
+    first = measure_pass(d, size, lookups, seed=size)
+    prefetch(d / CACHE_FILE, wait=True)
+    warm = measure_pass(d, size, lookups, seed=size + 1)
+    out = {f"first_touch_{k}": v for k, v in first.items() if k.endswith("_ms")}
+    out.update(warm)
+    return out
+
+
+def measure_pass(d: Path, size: int, lookups: int, seed: int) -> dict[str, float]:
     cache = ManifestCache(open_cache(d))
-    rng = random.Random(size)
+    rng = random.Random(seed)
     ids = [synthetic_id(rng.randrange(size))[0] for _ in range(lookups)]
     forms = [scanned_form(i, rng) for i in ids]
     times: list[float] = []
@@ -143,7 +155,13 @@ def main() -> None:
         r = measure(size, args.lookups)
         results.append(r)
         print(
-            f"{size:>12,} items: p50 {r['p50_ms']:.3f} ms, p99 {r['p99_ms']:.3f} ms, max {r['max_ms']:.1f} ms "
+            f"{size:>12,} items, first touch (file as the OS had it): p50 {r['first_touch_p50_ms']:.3f} ms, "
+            f"p99 {r['first_touch_p99_ms']:.3f} ms",
+            flush=True,
+        )
+        print(
+            f"{size:>12,} items, warm (after prefetch): p50 {r['p50_ms']:.3f} ms, p99 {r['p99_ms']:.3f} ms, "
+            f"max {r['max_ms']:.1f} ms "
             f"(target p99 < {P99_TARGET_MS} ms); CPU time p50 {r['cpu_p50_ms']:.3f} ms, "
             f"p99 {r['cpu_p99_ms']:.3f} ms; {r['mb_per_million_items']:.0f} MB per million items",
             flush=True,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from workstation.config import Context
 from workstation.store.cache import ManifestCache
-from workstation.store.db import CACHE_FILE, DatabaseDamagedError, open_cache
+from workstation.store.db import CACHE_FILE, DatabaseDamagedError, open_cache, prefetch
 
 log = logging.getLogger(__name__)
 DEMO_ITEMS = 50_000
@@ -54,6 +54,7 @@ def run_gui(ctx: Context) -> int:
         raise StartupError(str(exc)) from exc
     purge_expired(cache, ctx.settings.retention_days, keep)
     cache.db.conn.close()
+    prefetch(ctx.data_dir / CACHE_FILE)  # the kernel reads it in while the officer signs in
 
     from workstation.ui.application import run_application
 

@@ -7,6 +7,7 @@ never replaced by an empty one.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -73,6 +74,27 @@ def open_cache(data_dir: Path, *, check_same_thread: bool = True) -> Database:
     db = Database(conn)
     migrations.apply(db)
     return db
+
+
+def prefetch(path: Path, *, wait: bool = False) -> None:
+    """Ask the OS to read a database file into its page cache, so that lookups hit memory.
+
+    A lookup touches a dozen pages at random places in the file: from disk that is a few ms, from
+    the page cache a tenth of one. `wait=False` only advises the kernel (it reads ahead in the
+    background; nothing here blocks); `wait=True` reads the file through, for benchmarks.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        if wait:
+            while os.read(fd, 8 << 20):
+                pass
+        elif hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+    finally:
+        os.close(fd)
 
 
 def open_records_connection(
