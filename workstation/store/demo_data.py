@@ -24,11 +24,17 @@ CSV_COLUMNS = (*ITEM_FIELDS, *LINE_FIELDS, *(f"risk_{f}" for f in RISK_FIELDS))
 
 
 def csv_rows(record: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    """One CSV row per content line, the item's fields repeated on each."""
-    risk = record.get("risk") or {}
-    for line in record["lines"]:
+    """One CSV row per content line, the item's fields repeated on each.
+
+    What CSV cannot say (a risk or a line that is not an object) is written as empty cells, so
+    that tests can write any record and let the importer judge the result.
+    """
+    risk = record.get("risk")
+    risk = risk if isinstance(risk, dict) else {}
+    lines = record.get("lines")
+    for line in lines if isinstance(lines, list) else [{}]:
         row = {k: record.get(k, "") for k in ITEM_FIELDS}
-        row.update({k: line.get(k, "") for k in LINE_FIELDS})
+        row.update({k: line.get(k, "") for k in LINE_FIELDS} if isinstance(line, dict) else {})
         for k in RISK_FIELDS:
             value = risk.get(k, "")
             row[f"risk_{k}"] = json.dumps(value) if k == "reasons" else value
