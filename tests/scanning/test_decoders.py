@@ -19,6 +19,7 @@ from workstation.scanning.decoders import (
     decode,
     decode_file,
     decode_frame,
+    tracking_symbols,
 )
 from workstation.scanning.render import Placed, add_noise, frame_with_label, label, paste
 
@@ -150,8 +151,9 @@ def sym(text: str, symbology: str = "Code128") -> Symbol:
     [
         ([sym("hello world"), sym("1Z5R89390357567128"), sym(UPS)], UPS),  # valid beats invalid
         ([sym("ABCDEF12"), sym("1Z5R89390357567128")], "1Z5R89390357567128"),  # known shape beats unknown
-        ([sym("986578788855", "UPCA"), sym("PKG-0042-A")], "PKG0042A"),  # retail codes come last
-        ([sym("986578788855", "UPCA")], "986578788855"),
+        ([sym("986578788855", "UPCA"), sym("PKG-0042-A")], "PKG0042A"),  # a product code is no parcel
+        ([sym("986578788855", "UPCA")], None),
+        ([sym("4006381333931", "EAN13"), sym(UPS)], UPS),
         ([sym("]C1420787459400111206206406260787")], "9400111206206406260787"),
         ([sym("42078745"), sym("420787459400111206206406260787")], "9400111206206406260787"),
         ([sym("123"), sym("x" * 200, "QRCode")], None),  # nothing usable as a key
@@ -209,3 +211,18 @@ def test_decode_command_prints_one_object_per_image_and_fails_for_a_bad_one(
     assert first["tracking"] == UPS
     assert {"text": UPS, "symbology": "Code128"} in first["symbols"]
     assert (second["symbols"], second["tracking"]) == ([], None)
+
+
+def test_tracking_symbols_keep_every_parcel_number_and_drop_the_rest() -> None:
+    other = "RB123456785GB"
+    symbols = [
+        sym("4006381333931", "EAN13"),  # the goods
+        sym("42010001"),  # a routing code
+        sym(UPS),
+        sym(other, "DataMatrix"),
+    ]
+    assert [s.text for s in tracking_symbols(symbols)] == [UPS, other]
+    assert [s.text for s in tracking_symbols([sym("4006381333931", "EAN13"), sym("42010001")])] == [
+        "42010001"
+    ]
+    assert tracking_symbols([sym("4006381333931", "EAN13")]) == []

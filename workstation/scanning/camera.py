@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from workstation.core.scan import ScanEvent, ScanSource
-from workstation.scanning.decoders import Symbol, decode_frame, to_gray
+from workstation.scanning.decoders import Symbol, decode_frame, to_gray, tracking_symbols
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,8 @@ class CameraLoop:
         symbols = tuple(self._decoder(to_gray(image)))
         if self._on_frame is not None:
             self._callback(self._on_frame, Frame(image, symbols, at, index))
-        by_code = {s.text: s for s in symbols if s.text}
+        # Only what may be a parcel's number counts as a scan: not the goods' EAN, not the routing code.
+        by_code = {s.text: s for s in tracking_symbols(symbols) if s.text}
         for code in self._deduper.seen(set(by_code), at):
             crop = _crop_png(image, by_code[code])
             self._callback(self._on_scan, ScanEvent(code, ScanSource.CAMERA, image_png=crop))

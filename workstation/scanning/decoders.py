@@ -310,24 +310,39 @@ def decode_file(path: str | Path) -> list[Symbol]:
 
 
 def _rank(symbol: Symbol) -> int:
+    # A retail code (EAN/UPC) names a product, never a parcel: a webcam that sees the goods
+    # inside an opened package must not take their barcodes for the package's tracking number.
+    if symbol.symbology in RETAIL:
+        return 9
     tracking = parse(symbol.text)
     if not is_usable(tracking.tracking_id):
         return 9
-    retail = 3 if symbol.symbology in RETAIL else 0
     if tracking.check_digit is CheckDigit.VALID:
-        return 0 + retail
+        return 0
     if tracking.recognized:
-        return 1 + retail
-    return 2 + retail
+        return 1
+    return 2
 
 
 def _has_valid_tracking(symbols: Sequence[Symbol]) -> bool:
     return any(_rank(s) == 0 for s in symbols)
 
 
+def tracking_symbols(symbols: Sequence[Symbol]) -> list[Symbol]:
+    """The symbols that may be parcels' tracking numbers, best kind only.
+
+    When a frame holds a number of a known format with a valid check digit, only such numbers
+    count (two parcels in view give two); the routing code or order number beside them does not.
+    Otherwise the best of the rest (known shapes, then anything usable); never retail codes.
+    """
+    ranked = [(_rank(s), s) for s in symbols]
+    best = min((r for r, _ in ranked), default=9)
+    return [] if best == 9 else [s for r, s in ranked if r == best]
+
+
 def choose_tracking(symbols: Sequence[Symbol]) -> str | None:
     """The tracking id on a label: a known format with a valid check digit first, then a known
-    format, then any usable code; retail (EAN/UPC) codes only after all others."""
+    format, then any usable code; never a retail (EAN/UPC) product code."""
     ranked = sorted((_rank(s), i) for i, s in enumerate(symbols))
     if not ranked or ranked[0][0] == 9:
         return None
