@@ -109,6 +109,9 @@ def program(display: dict[str, str]) -> Iterator[Program]:
             timeout=10,
         ).stdout.split()[-1]
         subprocess.run(["xdotool", "windowfocus", "--sync", wid], env=display, check=True, timeout=10)
+        # The pointer rests on the window, as on a bench where the app fills the screen: when X
+        # focus falls back to the pointer (a dialog closed, no window manager) keys still come here.
+        subprocess.run(["xdotool", "mousemove", "--window", wid, "20", "20"], env=display, check=True, timeout=10)
         prog.env = display  # type: ignore[attr-defined]
         yield prog
     finally:
@@ -145,3 +148,20 @@ def test_real_x_keys_burst_is_one_scan_and_typing_reaches_the_widget(program: Pr
     # The person's keys arrived one by one, each exactly once; the scanner's never did.
     assert texts == [f"TEXT {'Torn box'[:i]}" for i in range(1, len("Torn box") + 1)]
     assert [line for line in program.lines if line.startswith("RETURN ")] == ["RETURN Torn box"]
+
+
+def test_real_x_burst_after_a_dialog_closed_is_still_a_scan(program: Program) -> None:
+    """Help (F1) opened and closed: with no window manager Qt has no focus widget any more."""
+    env: dict[str, str] = program.env  # type: ignore[attr-defined]
+    xdotool(env, "key", "F1")
+    program.settle(0.5)
+    xdotool(env, "key", "Escape")
+    program.wait_for("DIALOG CLOSED")
+    program.settle(0.3)
+
+    xdotool(env, "type", "--delay", "10", CODE + "\r")
+    program.wait_for(f"SCAN {CODE}")
+    xdotool(env, "type", "--delay", "120", "ok")
+    program.wait_for("TEXT ok")
+    program.settle(0.3)
+    assert [line for line in program.lines if line.startswith("TEXT ")] == ["TEXT o", "TEXT ok"]

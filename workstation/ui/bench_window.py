@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -13,6 +14,7 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -312,12 +314,12 @@ class BenchWindow(QMainWindow):
             request = replace(request, draft=replace(draft, agency=agency))
         elif outcome is Outcome.DETAINED:
             detention = DetentionDialog(self.today(), self)
-            if not detention.exec() or detention.draft is None:
+            if not self.modal(detention) or detention.draft is None:
                 return
             request = replace(request, detention=detention.draft)
         elif outcome is Outcome.SEIZED:
             dialog = self.seizure_dialog()
-            if not dialog.exec() or dialog.draft is None:
+            if not self.modal(dialog) or dialog.draft is None:
                 return
             photos = tuple(self.pending_photos) + tuple(dialog.photos)
             request = replace(request, seizure=dialog.draft, photos=photos)
@@ -367,14 +369,35 @@ class BenchWindow(QMainWindow):
 
     # --- questions (methods, so that tests and benchmarks can answer them) -------------
 
+    @contextmanager
+    def refocused(self) -> Iterator[None]:
+        """Give the window the focus back when a dialog closes.
+
+        Without a window manager (a kiosk bench, Xvfb) nothing re-activates the main window
+        after a dialog: Qt would then have no active window, and no F-key would work.
+        """
+        try:
+            yield
+        finally:
+            self.activateWindow()
+            self.raise_()
+
+    def modal(self, dialog: QDialog) -> int:
+        with self.refocused():
+            result: int = dialog.exec()
+        dialog.deleteLater()
+        return result
+
     def ask_reason(self, result: ScanResult) -> str:
-        text, ok = QInputDialog.getText(
-            self, "Second outcome", "Reason for a second outcome on this package:"
-        )
+        with self.refocused():
+            text, ok = QInputDialog.getText(
+                self, "Second outcome", "Reason for a second outcome on this package:"
+            )
         return text.strip() if ok else ""
 
     def ask_agency(self) -> str:
-        agency, ok = QInputDialog.getItem(self, "Refer", "Partner agency:", list(AGENCIES), 0, False)
+        with self.refocused():
+            agency, ok = QInputDialog.getItem(self, "Refer", "Partner agency:", list(AGENCIES), 0, False)
         return agency if ok else ""
 
     def confirm_release(self, exams: frozenset[Any]) -> bool:
@@ -387,7 +410,7 @@ class BenchWindow(QMainWindow):
             self,
         )
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
-        return box.exec() == QMessageBox.StandardButton.Yes
+        return self.modal(box) == QMessageBox.StandardButton.Yes
 
     def seizure_dialog(self) -> SeizureDialog:
         grab: Callable[[], bytes | None] | None = None
@@ -430,7 +453,7 @@ class BenchWindow(QMainWindow):
 
     @Slot()
     def show_help(self) -> None:
-        HelpOverlay(self).exec()
+        self.modal(HelpOverlay(self))
 
     def refresh_shift(self) -> None:
         def op(res: Any) -> tuple[list[InspectionRecord], int]:

@@ -173,6 +173,7 @@ class RiskPanel(QFrame):
         layout.addWidget(self.targeted)
         layout.addWidget(_title("Why"))
         layout.addWidget(self.reasons, 1)
+        self.clear()
 
     def show_risk(self, risk: Risk | None) -> None:
         if risk is None:

@@ -88,6 +88,8 @@ class WedgeFilter(QObject):
         )
         self._clock = clock
         self._replaying = False
+        # The widget the last judged key went to, when Qt names no focus widget (see _is_target).
+        self._receiver: QWidget | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         # No key for twice the burst interval: the held keys were typed; give them to the widget.
@@ -121,10 +123,22 @@ class WedgeFilter(QObject):
         return self._apply(result)
 
     def _is_target(self, watched: QObject) -> bool:
+        """Whether this delivery of a key is the one to judge (X delivers each key to the window,
+        then to the widget, then up through the widget's parents when it is not accepted)."""
+        if not isinstance(watched, QWidget):
+            return False
         focus = QApplication.focusWidget()
         if focus is not None:
             return watched is focus
-        return isinstance(watched, QWidget) and watched is QApplication.activeWindow()
+        # No focus widget as far as Qt knows: without a window manager (Xvfb, a kiosk bench) a
+        # closed dialog leaves no active window, yet X keeps sending keys to the window's own
+        # focus widget. Judge the key there, once.
+        window = watched.window()
+        inner = window.focusWidget()
+        if watched is (inner if inner is not None else window):
+            self._receiver = watched
+            return True
+        return False
 
     def _now(self, event: QKeyEvent) -> float:
         if self._clock is not None:
@@ -143,7 +157,7 @@ class WedgeFilter(QObject):
     def _deliver(self, keys: tuple[_KeyCopy, ...]) -> None:
         if not keys:
             return
-        target = QApplication.focusWidget() or QApplication.activeWindow()
+        target = QApplication.focusWidget() or QApplication.activeWindow() or self._receiver
         if target is None:
             return
         # Synchronous, so the released keys land before the key that is being decided now.
