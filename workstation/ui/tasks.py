@@ -73,6 +73,7 @@ class TaskRunner(QObject):
         self._closers: list[Callable[[], None]] = []
         self._finished.connect(self._deliver)
         self.pending = 0
+        self._closed = False
 
     def _resources(self) -> Any:
         res = getattr(self._local, "resources", None)
@@ -120,7 +121,8 @@ class TaskRunner(QObject):
                 close()
             self._closers.clear()
 
-        if not self._db._shutdown:
+        if not self._closed:
+            self._closed = True
             self._db.submit(close_all)
         self._db.shutdown(wait=True)
         self._net.shutdown(wait=True)
