@@ -18,8 +18,15 @@ _ITEM_COLUMNS = (
     "shipper_address, shipper_country, consignee_name, consignee_address, consignee_country, "
     "marketplace, seller, weight_kg, declared_value, currency, version, batch_id, feed_line"
 )
+_RISK_COLUMNS = "score, lane, reasons, targeted, target_reason, rule_version, assessed_at"
 # The Item fields stored as columns, in column order (batch_id and feed_line are the cache's own).
 _ITEM_FIELD_NAMES = [c.strip() for c in _ITEM_COLUMNS.split(",")][:18]
+# An item's 18 fields, then its risk's 7 (all NULL when it has not been assessed).
+_GET_ITEM = (
+    f"SELECT {', '.join('i.' + c for c in _ITEM_FIELD_NAMES)}, "
+    f"{', '.join('r.' + c.strip() for c in _RISK_COLUMNS.split(','))} "
+    "FROM items i LEFT JOIN risk r ON r.tracking_id = i.tracking_id WHERE i.tracking_id = ?"
+)
 _INSERT_ITEM = f"INSERT OR REPLACE INTO items ({_ITEM_COLUMNS}) VALUES ({', '.join('?' * 20)})"
 _INSERT_LINE = (
     "INSERT INTO content_lines (tracking_id, line_no, description, hts_code, quantity, unit_value, "
@@ -55,6 +62,19 @@ def _risk_values(tracking_id: str, risk: RiskRow) -> tuple[Any, ...]:
 def _chunks(seq: Sequence[str], size: int = _SQL_CHUNK) -> Iterable[Sequence[str]]:
     for start in range(0, len(seq), size):
         yield seq[start : start + size]
+
+
+def _risk_from_columns(row: Sequence[Any]) -> Risk:
+    score, lane, reasons, targeted, target_reason, rule_version, assessed_at = row
+    return Risk(
+        score=score,
+        lane=Lane(lane),
+        reasons=tuple(RiskReason(r["code"], r["text"], r["weight"]) for r in json.loads(reasons)),
+        targeted=bool(targeted),
+        target_reason=target_reason,
+        rule_version=rule_version,
+        assessed_at=assessed_at,
+    )
 
 
 class ManifestCache:
@@ -153,9 +173,8 @@ class ManifestCache:
 
     def get(self, tracking_id: str) -> Item | None:
         conn = self.db.conn
-        row = conn.execute(
-            f"SELECT {_ITEM_COLUMNS} FROM items WHERE tracking_id = ?", (tracking_id,)
-        ).fetchone()
+        # The item and its risk in one statement: a lookup is on the scan-to-card path.
+        row = conn.execute(_GET_ITEM, (tracking_id,)).fetchone()
         if row is None:
             return None
         lines = tuple(
@@ -167,26 +186,14 @@ class ManifestCache:
             )
         )
         fields: dict[str, Any] = dict(zip(_ITEM_FIELD_NAMES, row, strict=False))
-        return Item(**fields, lines=lines, risk=self.risk(tracking_id))
+        risk = None if row[18] is None else _risk_from_columns(row[18:])
+        return Item(**fields, lines=lines, risk=risk)
 
     def risk(self, tracking_id: str) -> Risk | None:
         row = self.db.conn.execute(
-            "SELECT score, lane, reasons, targeted, target_reason, rule_version, assessed_at "
-            "FROM risk WHERE tracking_id = ?",
-            (tracking_id,),
+            f"SELECT {_RISK_COLUMNS} FROM risk WHERE tracking_id = ?", (tracking_id,)
         ).fetchone()
-        if row is None:
-            return None
-        score, lane, reasons, targeted, target_reason, rule_version, assessed_at = row
-        return Risk(
-            score=score,
-            lane=Lane(lane),
-            reasons=tuple(RiskReason(r["code"], r["text"], r["weight"]) for r in json.loads(reasons)),
-            targeted=bool(targeted),
-            target_reason=target_reason,
-            rule_version=rule_version,
-            assessed_at=assessed_at,
-        )
+        return None if row is None else _risk_from_columns(row)
 
     def lookup(self, code: str) -> Item | None:
         """Find an item by any scanned form of its tracking number."""
