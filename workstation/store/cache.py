@@ -189,12 +189,6 @@ class ManifestCache:
         risk = None if row[18] is None else _risk_from_columns(row[18:])
         return Item(**fields, lines=lines, risk=risk)
 
-    def risk(self, tracking_id: str) -> Risk | None:
-        row = self.db.conn.execute(
-            f"SELECT {_RISK_COLUMNS} FROM risk WHERE tracking_id = ?", (tracking_id,)
-        ).fetchone()
-        return None if row is None else _risk_from_columns(row)
-
     def lookup(self, code: str) -> Item | None:
         """Find an item by any scanned form of its tracking number."""
         parsed = parse(code)
