@@ -175,6 +175,22 @@ def test_photos_are_checked_on_read(bench: Bench) -> None:
         bench.store.save_photo(bench.officer, data, "/../../etc/passwd")
 
 
+@pytest.mark.parametrize(
+    ("data", "given", "named"),
+    [
+        (b"\xff\xd8\xff\xe0 a JPEG", ".png", ".jpg"),  # a camera frame encoded as JPEG
+        (b"\x89PNG\r\n\x1a\n a PNG", ".jpg", ".png"),
+        (b"RIFF\x10\x00\x00\x00WEBPVP8 a WebP", ".jpg", ".webp"),
+        (b"some format we do not know", ".tif", ".tif"),  # unknown content: the caller's name stays
+    ],
+)
+def test_a_photo_file_is_named_by_what_it_holds(bench: Bench, data: bytes, given: str, named: str) -> None:
+    photo = bench.store.save_photo(bench.officer, data, given)
+    (file_name,) = bench.store.conn.execute("SELECT file_name FROM photos WHERE id = ?", (photo,)).fetchone()
+    assert file_name == photo + named
+    assert (bench.store.data_dir / "photos" / file_name).read_bytes() == data
+
+
 def test_detention_records_its_deadlines_and_opens_a_case(bench: Bench) -> None:
     rec = bench.store.save_detention(
         bench.officer,

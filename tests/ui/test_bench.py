@@ -256,6 +256,13 @@ def test_seizure_with_a_photo_from_a_video_file_camera(bench: Bench, qtbot: QtBo
         data = store.read_photo(photos[0])
         decoded = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
         assert decoded.shape == (240, 320, 3)
+        # The file's name says what it holds: the camera frame is JPEG, so it must not be named .png.
+        (file_name,) = store.conn.execute(
+            "SELECT file_name FROM photos WHERE id = ?", (photos[0],)
+        ).fetchone()
+        assert data.startswith(b"\xff\xd8\xff"), "the camera photo is JPEG data"
+        assert file_name.endswith(".jpg")
+        assert (store.data_dir / "photos" / file_name).read_bytes() == data
     finally:
         store.close()
 

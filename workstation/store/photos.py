@@ -15,6 +15,20 @@ class PhotoIntegrityError(Exception):
     """A photo file is missing or no longer matches the SHA-256 recorded when it was taken."""
 
 
+# The first bytes of the image formats a bench produces or accepts, and the name each file gets.
+_MAGIC = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"))
+
+
+def content_suffix(data: bytes) -> str | None:
+    """The file extension the bytes' own format calls for (JPEG, PNG, WebP), or None if unknown."""
+    for magic, suffix in _MAGIC:
+        if data.startswith(magic):
+            return suffix
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return ".webp"
+    return None
+
+
 def check_suffix(suffix: str) -> str:
     """A plain extension such as '.jpg'; anything else could name a path outside the folder."""
     if not _SUFFIX.fullmatch(suffix):

@@ -37,7 +37,14 @@ from workstation.core.records import (
 from workstation.store import audit
 from workstation.store.backup_files import damaged_advice
 from workstation.store.db import RECORDS_FILE, open_records_connection
-from workstation.store.photos import PHOTOS_DIR, check_suffix, read_checked, sha256_hex, write_durably
+from workstation.store.photos import (
+    PHOTOS_DIR,
+    check_suffix,
+    content_suffix,
+    read_checked,
+    sha256_hex,
+    write_durably,
+)
 from workstation.store.records_schema import migrations
 
 Clock = Callable[[], datetime]
@@ -330,7 +337,8 @@ class RecordsStore:
 
     def save_photo(self, session: Session, data: bytes, suffix: str = ".jpg") -> str:
         """Keep a photo as evidence: the file under photos/, its SHA-256 in the record; returns its id."""
-        suffix = check_suffix(suffix)
+        # A file is named by what it holds, whatever the caller thought it was (a camera frame is JPEG).
+        suffix = content_suffix(data) or check_suffix(suffix)
         officer = self.current_officer(session)
         require_recorder(officer)
         photo_id = new_id()

@@ -32,6 +32,7 @@ from workstation.core.records import (
     validate_detention,
     validate_seizure,
 )
+from workstation.store.photos import content_suffix
 
 ITEM_COLUMNS = (
     ("description", "Description"),
@@ -136,15 +137,15 @@ class SeizureDialog(QDialog):
             )
             self.errors["photos"].show()
             return False
-        self.add_photo(data, ".png")
+        self.add_photo(data, content_suffix(data) or ".jpg")
         return True
 
     def _photo_from_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Photo", "", "Images (*.png *.jpg *.jpeg *.webp)")
         if name:
             with open(name, "rb") as fh:
-                suffix = "." + name.rsplit(".", 1)[-1].lower()
-                self.add_photo(fh.read(), suffix)
+                data = fh.read()
+            self.add_photo(data, content_suffix(data) or "." + name.rsplit(".", 1)[-1].lower())
 
     def add_photo(self, data: bytes, suffix: str) -> None:
         self.photos.append((data, suffix))
