@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -15,7 +16,7 @@ from workstation.store.db import open_cache
 from workstation.store.demo_data import seed_cache
 from workstation.ui.bench_app import Bench, make_runner
 
-BenchFactory = Callable[[Settings], Bench]
+BenchFactory = Callable[..., Bench]  # (settings, **Bench keyword arguments)
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +35,7 @@ def make_bench(seeded: Path, tmp_path: Path, qtbot: QtBot) -> Iterator[BenchFact
     """Start a bench signed in as demo officer D1001, with the real task runner's threads."""
     started: list[tuple[Bench, object]] = []
 
-    def make(settings: Settings) -> Bench:
+    def make(settings: Settings, **options: Any) -> Bench:
         data_dir = tmp_path / f"data{len(started)}"
         data_dir.mkdir()
         (data_dir / "cache.sqlite").write_bytes((seeded / "cache.sqlite").read_bytes())
@@ -48,7 +49,7 @@ def make_bench(seeded: Path, tmp_path: Path, qtbot: QtBot) -> Iterator[BenchFact
         sessions: list[Session] = []
         runner.run(sign_in).on_success(sessions.append)
         qtbot.waitUntil(lambda: bool(sessions), timeout=10_000)
-        b = Bench(ctx, runner, sessions[0], sounds=False)
+        b = Bench(ctx, runner, sessions[0], **({"sounds": False} | options))
         qtbot.addWidget(b.window)
         b.window.show()
         qtbot.waitExposed(b.window)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,19 +93,38 @@ class Symbol:
 # --- the two decoders ----------------------------------------------------------------------
 
 
+def zbar_install_hint() -> str:
+    """What to install so that pyzbar finds libzbar on this platform."""
+    if sys.platform.startswith("linux"):
+        return "install libzbar0 (apt-get install libzbar0)"
+    if sys.platform == "win32":
+        return "install the Visual C++ 2013 runtime (vcredist_x64.exe)"
+    return "install zbar (brew install zbar)"
+
+
 @functools.cache
-def _zbar() -> ModuleType | None:
-    """pyzbar, or None when it or libzbar is missing (warned once: zxing-cpp carries on alone)."""
+def _zbar_loaded() -> tuple[ModuleType | None, str | None]:
     try:
         # pyzbar finds libzbar with ctypes on import: a missing library is an ImportError or OSError.
-        return importlib.import_module("pyzbar.pyzbar")
+        return importlib.import_module("pyzbar.pyzbar"), None
     except (ImportError, OSError) as exc:
-        log.warning("pyzbar unavailable (%s): decoding with zxing-cpp only", exc)
-        return None
+        reason = f"second barcode reader off: {zbar_install_hint()}; pyzbar unavailable ({exc})"
+        log.warning("%s; decoding with zxing-cpp only", reason)
+        return None, reason
+
+
+def _zbar() -> ModuleType | None:
+    """pyzbar, or None when it or libzbar is missing (warned once: zxing-cpp carries on alone)."""
+    return _zbar_loaded()[0]
 
 
 def zbar_available() -> bool:
     return _zbar() is not None
+
+
+def zbar_problem() -> str | None:
+    """Why pyzbar cannot be used here, in words IT can act on; None when it works."""
+    return _zbar_loaded()[1]
 
 
 def _zxing(gray: npt.NDArray[Any], scale: float = 1.0, *, fast: bool = False, **options: Any) -> list[Symbol]:

@@ -15,6 +15,7 @@ from workstation.config import Context
 from workstation.core.bench import Feedback
 from workstation.core.records import Session
 from workstation.core.scan import ScanEvent
+from workstation.scanning.decoders import zbar_problem
 from workstation.scanning.serial_reader import SerialReader
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
@@ -23,7 +24,7 @@ from workstation.store.records import RecordsStore
 from workstation.ui.bench_window import BenchWindow
 from workstation.ui.camera_view import CameraView
 from workstation.ui.lock import IdleWatcher, LockScreen
-from workstation.ui.sounds import Sounds
+from workstation.ui.sounds import MultimediaLoader, Sounds, load_multimedia
 from workstation.ui.tasks import TaskRunner
 from workstation.ui.wedge_filter import WedgeFilter
 
@@ -64,12 +65,20 @@ def make_runner(ctx: Context, parent: QObject | None = None) -> TaskRunner:
 class Bench(QObject):
     """The running bench: window, scanners and lock, wired to one task runner."""
 
-    def __init__(self, ctx: Context, runner: Any, session: Session, *, sounds: bool = True) -> None:
+    def __init__(
+        self,
+        ctx: Context,
+        runner: Any,
+        session: Session,
+        *,
+        sounds: bool = True,
+        sound_loader: MultimediaLoader = load_multimedia,
+    ) -> None:
         super().__init__()
         self.ctx = ctx
         self.runner = runner
         self.session = session
-        self.sounds = Sounds(self, enabled=sounds)
+        self.sounds = Sounds(self, enabled=sounds, loader=sound_loader)
         self.camera: Any = None
         self.window = BenchWindow(runner, session, ctx.settings, self.sounds, self._latest_frame)
         self.lock_screen = LockScreen(self.window)
@@ -92,7 +101,18 @@ class Bench(QObject):
             lambda status, detail: self.window.set_device_status("serial", f"{status.value} {detail}")
         )
         self.serial: SerialReader | None = None
+        self._report_optional_parts()
         self._start_devices()
+
+    def _report_optional_parts(self) -> None:
+        """Say once what this PC lacks that the bench can do without: sounds, the second decoder."""
+        self.sounds.problem_found.connect(lambda text: self.window.report_missing("sounds", text))
+        if self.sounds.problem is not None:
+            self.window.report_missing("sounds", self.sounds.problem)
+        # Finding libzbar may run ldconfig: off the GUI thread.
+        self.runner.run(lambda res: zbar_problem(), "zbar").on_success(
+            lambda text: self.window.report_missing("pyzbar", text) if text else None
+        )
 
     def _start_devices(self) -> None:
         """The webcam and the serial scanner, when the config names them; both feed `on_scan`."""

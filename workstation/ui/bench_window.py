@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -49,6 +50,7 @@ from workstation.ui.recent_scans import RecentScansModel
 from workstation.ui.sounds import Sounds
 from workstation.ui.theme import set_style_role, stylesheet
 
+log = logging.getLogger(__name__)
 Photo = bytes | np.ndarray  # an encoded file, or a camera frame encoded on the db thread
 FrameGrabber = Callable[[], np.ndarray | None]
 
@@ -70,10 +72,18 @@ class SaveRequest:
     photos: tuple[tuple[Photo, str], ...] = ()
 
 
-def save_op(session: Session, request: SaveRequest) -> Callable[[Any], tuple[InspectionRecord, int]]:
+@dataclass(frozen=True)
+class ShiftState:
+    """What the scan bar shows of the shift: the records made in it and what waits to be sent."""
+
+    count: int
+    waiting: int
+
+
+def save_op(session: Session, request: SaveRequest) -> Callable[[Any], tuple[InspectionRecord, ShiftState]]:
     """The database-thread side of recording an outcome (photos are encoded and hashed there too)."""
 
-    def op(res: Any) -> tuple[InspectionRecord, int]:
+    def op(res: Any) -> tuple[InspectionRecord, ShiftState]:
         photo_ids = tuple(res.records.save_photo(session, *encode_photo(p, s)) for p, s in request.photos)
         if request.seizure is not None:
             seizure = replace(request.seizure, photo_ids=photo_ids)
@@ -88,7 +98,7 @@ def save_op(session: Session, request: SaveRequest) -> Callable[[Any], tuple[Ins
                     notes=(draft.notes + "\n" if draft.notes else "") + "photos: " + ", ".join(photo_ids),
                 )
             record = res.records.save_inspection(session, draft)
-        return record, res.records.outbox_count()
+        return record, ShiftState(res.records.shift_count(session), res.records.outbox_count())
 
     return op
 
@@ -149,6 +159,13 @@ class BenchWindow(QMainWindow):
         self.count_label = QLabel("This shift: 0")
         self.device_status: dict[str, str] = {}
         self.devices_label = QLabel("")
+        # Optional parts that do not work here (no sound, no second decoder), in words IT can act on.
+        self.notices: dict[str, str] = {}
+        self.notice_label = QLabel("")
+        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice_label.setObjectName("notice")
+        self.statusBar().addPermanentWidget(self.notice_label, 1)
+        self.statusBar().hide()
         self.manual = QLineEdit(placeholderText="Manual entry (Ctrl+M): type the number, Enter")
         self.manual.returnPressed.connect(self._manual_entered)
         bar = QHBoxLayout()
@@ -349,12 +366,11 @@ class BenchWindow(QMainWindow):
             self._save_failed
         )
 
-    def _saved(self, outcome: tuple[InspectionRecord, int]) -> None:
-        record, waiting = outcome
+    def _saved(self, outcome: tuple[InspectionRecord, ShiftState]) -> None:
+        record, state = outcome
         self._saving = False
         self.recent.prepend(record)
-        self.count_label.setText(f"This shift: {self.recent.rowCount()}")
-        self.sync_label.setText(f"Sync: {waiting} waiting" if waiting else "Sync: up to date")
+        self._show_shift(state)
         self.notes.clear()
         self.pending_photos.clear()
         self.result = None
@@ -456,19 +472,40 @@ class BenchWindow(QMainWindow):
         self.modal(HelpOverlay(self))
 
     def refresh_shift(self) -> None:
-        def op(res: Any) -> tuple[list[InspectionRecord], int]:
-            return res.records.shift_inspections(self.session), res.records.outbox_count()
+        session = self.session  # read here, on the GUI thread, not in the op
 
-        def done(value: tuple[list[InspectionRecord], int]) -> None:
-            records, waiting = value
+        def op(res: Any) -> tuple[list[InspectionRecord], ShiftState]:
+            state = ShiftState(res.records.shift_count(session), res.records.outbox_count())
+            return res.records.shift_inspections(session), state
+
+        def done(value: tuple[list[InspectionRecord], ShiftState]) -> None:
+            records, state = value
             self.recent.reset(records)
-            self.count_label.setText(f"This shift: {len(records)}")
-            self.sync_label.setText(f"Sync: {waiting} waiting" if waiting else "Sync: up to date")
+            self._show_shift(state)
 
         self.runner.run(op, "shift").on_success(done)
 
+    def _show_shift(self, state: ShiftState) -> None:
+        # The count comes from the store: the recent list holds only the newest rows.
+        self.count_label.setText(f"This shift: {state.count}")
+        self.sync_label.setText(f"Sync: {state.waiting} waiting" if state.waiting else "Sync: up to date")
+
+    def report_missing(self, part: str, text: str) -> None:
+        """An optional part that does not work (sounds, second decoder), in the status bar.
+
+        The part's own module has logged it, once; this shows it to the officer and IT.
+        """
+        if self.notices.get(part) == text:
+            return
+        self.notices[part] = text
+        self.notice_label.setText(" · ".join(self.notices[k] for k in sorted(self.notices)))
+        self.notice_label.setToolTip("\n".join(self.notices[k] for k in sorted(self.notices)))
+        self.statusBar().show()
+
     def set_device_status(self, device: str, text: str) -> None:
         """Camera and serial scanner state in the scan bar: plugged, lost, retrying."""
+        if self.device_status.get(device) != text:
+            log.info("%s: %s", device, text)
         self.device_status[device] = text
         self.devices_label.setText(" · ".join(f"{k}: {v}" for k, v in sorted(self.device_status.items())))
 
