@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +22,38 @@ settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
+# A few of the shared sample images, copied in so that a fresh clone tests on its own.
+TEST_DATA = REPO_ROOT / "tests" / "data"
+# CI sets this: there a test that would skip for a missing system package fails instead.
+STRICT = os.environ.get("WORKSTATION_TEST_STRICT") == "1"
+
+
+def require_system(available: bool, package: str, what: str) -> None:
+    """Skip a test whose system package is missing here, naming it; under WORKSTATION_TEST_STRICT=1, fail."""
+    if available:
+        return
+    message = f"needs the system package {package} ({what}): apt-get install {package}"
+    if STRICT:
+        pytest.fail(f"{message}; WORKSTATION_TEST_STRICT=1 does not allow the skip", pytrace=False)
+    pytest.skip(message)
+
+
+def has_program(name: str) -> bool:
+    return shutil.which(name) is not None
+
+
+def has_library(soname: str) -> bool:
+    """Whether the dynamic loader finds this library (e.g. libpulse.so.0)."""
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
+def has_libzbar() -> bool:
+    name = ctypes.util.find_library("zbar")
+    return name is not None and has_library(name)
 
 
 @pytest.fixture
@@ -31,10 +65,33 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.skip(f"the shared test data folder {SHARED} is not there")
-    return SHARED
+def libzbar() -> None:
+    """The test needs libzbar, pyzbar's library (the second barcode reader)."""
+    require_system(has_libzbar(), "libzbar0", "pyzbar, the second barcode reader, loads it")
+
+
+@pytest.fixture
+def libpulse() -> None:
+    """The test needs libpulse, which QtMultimedia (the sounds) links on Linux."""
+    require_system(has_library("libpulse.so.0"), "libpulse0", "QtMultimedia, the sounds, links it")
+
+
+@pytest.fixture
+def pdftoppm() -> None:
+    require_system(has_program("pdftoppm"), "poppler-utils", "pdftoppm turns a PDF into images")
+
+
+@pytest.fixture
+def real_x() -> None:
+    """The test starts a real X server and types into it."""
+    require_system(has_program("Xvfb"), "xvfb", "a real X server for the window")
+    require_system(has_program("xdotool"), "xdotool", "types at the X server as a scanner would")
+
+
+@pytest.fixture
+def samples() -> Path:
+    """Labelled barcode images (zxing-cpp's test images, Apache-2.0: tests/data/barcodes/LICENSE)."""
+    return TEST_DATA / "barcodes"
 
 
 @pytest.fixture(autouse=True)

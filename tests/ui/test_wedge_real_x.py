@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import subprocess
 import sys
 import time
@@ -22,10 +21,7 @@ HELPER = Path(__file__).with_name("wedge_x_app.py")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CODE = "1Z5R89390357567127"
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("Xvfb") is None or shutil.which("xdotool") is None,
-    reason="needs Xvfb and xdotool (apt packages xvfb, xdotool) for a real X display",
-)
+pytestmark = pytest.mark.usefixtures("real_x")
 
 
 class Program:
