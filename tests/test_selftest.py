@@ -39,25 +39,65 @@ def _json_lines(text: str) -> dict[str, dict[str, object]]:
     return {str(r["check"]): r for r in rows}
 
 
-def test_self_test_passes_here(data_dir: Path, no_config: Path) -> None:
+REQUIRED = {"qt", "config", "data-dir", "databases", "decoder zxing-cpp"}
+PACKAGE_NAMED = {"decoder pyzbar": "libzbar0", "sounds": "libpulse0"}
+
+
+def _run_self_test(data_dir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """The real thing, in its own process, as the installer runs it (Qt offscreen without a display)."""
     env = {k: v for k, v in os.environ.items() if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "workstation", "--data-dir", str(data_dir), "self-test", "--json"],
+    return subprocess.run(
+        [sys.executable, "-m", "workstation", "--data-dir", str(data_dir), "self-test", "--json", *extra],
         capture_output=True,
         text=True,
         env=env,
         timeout=120,
         check=False,
     )
+
+
+def test_self_test_passes_here(data_dir: Path, no_config: Path) -> None:
+    proc = _run_self_test(data_dir)
     results = _json_lines(proc.stdout)
     assert list(results) == EXPECTED_CHECKS, proc.stderr
-    failed = {name: r["detail"] for name, r in results.items() if not r["ok"]}
+    assert {n for n, r in results.items() if r["required"]} == REQUIRED
+    failed = {name: r["detail"] for name, r in results.items() if r["status"] == "fail"}
     assert not failed
     assert proc.returncode == 0, proc.stderr
     assert "offscreen" in str(results["qt"]["detail"])
     assert (data_dir / "cache.sqlite").exists()
     assert (data_dir / "records.sqlite").exists()
+    # What this PC lacks is a warning that says what to do about it.
+    warned = {name: str(r["detail"]) for name, r in results.items() if r["status"] == "warn"}
+    for name, detail in warned.items():
+        assert not results[name]["required"]
+        assert "install" in detail or "plug in" in detail, detail
+        if name in PACKAGE_NAMED and "cannot load" in detail:
+            assert PACKAGE_NAMED[name] in detail
+    if warned:
+        assert "passed with warnings: " + ", ".join(warned) in proc.stderr
+
+
+def test_strict_turns_warnings_into_failures(data_dir: Path, no_config: Path) -> None:
+    plain = _json_lines(_run_self_test(data_dir).stdout)
+    warned = [name for name, r in plain.items() if r["status"] == "warn"]
+    proc = _run_self_test(data_dir, "--strict")
+    strict = _json_lines(proc.stdout)
+    assert [r["status"] for r in strict.values()] == [r["status"] for r in plain.values()]
+    if warned:
+        assert proc.returncode == 1
+        assert proc.stderr.strip() == f"workstation: self-test failed: {', '.join(warned)}"
+    else:  # a bench PC with every part: strict passes too
+        assert proc.returncode == 0, proc.stderr
+
+
+@pytest.mark.usefixtures("libzbar")
+def test_pyzbar_reads_the_sample_where_libzbar_is_installed(data_dir: Path, no_config: Path) -> None:
+    from workstation.commands.selftest_checks import pyzbar_reads_sample
+
+    ok, detail = pyzbar_reads_sample()
+    assert ok, detail
+    assert "RB123456785GB" in detail
 
 
 def test_unwritable_data_dir_fails_naming_the_check(
@@ -77,7 +117,7 @@ def test_unwritable_data_dir_fails_naming_the_check(
     assert str(blocker / "data") in out
 
 
-def test_undecodable_sample_fails_each_decoder(
+def test_undecodable_sample_fails_zxing_and_warns_for_pyzbar(
     data_dir: Path, tmp_path: Path, no_config: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     import cv2
@@ -89,18 +129,30 @@ def test_undecodable_sample_fails_each_decoder(
     out, err = capsys.readouterr()
     results = _json_lines(out)
     assert code == 1
-    assert results["decoder zxing-cpp"]["ok"] is False
-    assert results["decoder pyzbar"]["ok"] is False
-    assert "read no barcode" in str(results["decoder pyzbar"]["detail"])
+    assert results["decoder zxing-cpp"]["status"] == "fail"
+    assert results["decoder pyzbar"]["status"] == "warn"  # recommended: never decides alone
+    assert "read no barcode" in str(results["decoder pyzbar"]["detail"]) or "libzbar0" in str(
+        results["decoder pyzbar"]["detail"]
+    )
     assert results["data-dir"]["ok"] is True
-    assert err.strip() == "workstation: self-test failed: decoder zxing-cpp, decoder pyzbar"
+    assert err.strip() == "workstation: self-test failed: decoder zxing-cpp"
 
 
-def test_unreachable_hub_fails(data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unreachable_hub_warns_and_fails_only_when_strict(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "workstation.toml"
     config.write_text('hub_url = "http://127.0.0.1:9"\n')  # the discard port: nothing listens
-    code = main(["--config", str(config), "--data-dir", str(data_dir), "self-test", "--no-qt", "--json"])
-    results = _json_lines(capsys.readouterr().out)
-    assert code == 1
-    assert results["hub"]["ok"] is False
+    base = ["--config", str(config), "--data-dir", str(data_dir), "self-test", "--no-qt", "--json"]
+    code = main(base)
+    out, err = capsys.readouterr()
+    results = _json_lines(out)
+    assert code == 0, err
+    assert results["hub"]["status"] == "warn"
     assert "127.0.0.1:9/health" in str(results["hub"]["detail"])
+    assert "passed with warnings" in err
+    assert "hub" in err
+    assert main([*base, "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("workstation: self-test failed: ")
+    assert err.strip().endswith("hub")

@@ -28,23 +28,39 @@ HUB_TIMEOUT_S = 3.0
 
 @dataclass(frozen=True)
 class CheckResult:
+    """One check's outcome. A required check that fails stops a bench; a recommended one warns."""
+
     name: str
     ok: bool
     detail: str
     ms: float = 0.0
+    required: bool = True
+
+    @property
+    def status(self) -> str:
+        if self.ok:
+            return "ok"
+        return "fail" if self.required else "warn"
 
     def as_dict(self) -> dict[str, object]:
-        return {"check": self.name, "ok": self.ok, "detail": self.detail, "ms": round(self.ms, 1)}
+        return {
+            "check": self.name,
+            "ok": self.ok,
+            "status": self.status,
+            "required": self.required,
+            "detail": self.detail,
+            "ms": round(self.ms, 1),
+        }
 
 
-def timed(name: str, check: Callable[[], tuple[bool, str]]) -> CheckResult:
+def timed(name: str, check: Callable[[], tuple[bool, str]], *, required: bool = True) -> CheckResult:
     """Run one check, timing it; an unexpected exception is a failure that names its type."""
     start = time.perf_counter()
     try:
         ok, detail = check()
     except Exception as exc:  # a self-test reports every failure, whatever it is
         ok, detail = False, f"{type(exc).__name__}: {exc}"
-    return CheckResult(name, ok, detail, (time.perf_counter() - start) * 1000)
+    return CheckResult(name, ok, detail, (time.perf_counter() - start) * 1000, required)
 
 
 def data_dir_writable(data_dir: Path) -> tuple[bool, str]:
@@ -118,7 +134,9 @@ def pyzbar_reads_sample(sample: Path | None = None) -> tuple[bool, str]:
     try:
         from pyzbar import pyzbar
     except (ImportError, OSError) as exc:
-        return False, f"pyzbar cannot load libzbar ({exc}); install libzbar0 (Linux) or the VC++ 2013 runtime"
+        from workstation.scanning.decoders import zbar_install_hint
+
+        return False, f"pyzbar cannot load libzbar ({exc}); {zbar_install_hint()}"
     texts = [s.data.decode("utf-8", errors="replace") for s in pyzbar.decode(load_gray(path))]
     return _judge("pyzbar", path, texts, expected)
 

@@ -49,11 +49,13 @@ def sounds_load(paths: list[Path]) -> tuple[bool, str]:
         from PySide6.QtGui import QGuiApplication
         from PySide6.QtMultimedia import QMediaDevices, QSoundEffect
     except ImportError as exc:  # e.g. libpulse.so.0 missing on Linux: the app would be silent
-        return False, f"QtMultimedia cannot load ({exc}); on Linux install libpulse0"
+        from workstation.ui.sounds import install_hint
+
+        return False, f"QtMultimedia cannot load ({exc}); {install_hint()}"
     _application()
     if QMediaDevices.defaultAudioOutput().isNull():
         # QSoundEffect reports Error on every file when there is no device to play it on.
-        return True, "no audio output device here: the files were checked as WAV only"
+        return False, "no audio output device: the bench will be silent; plug in speakers or headphones"
     loading = (QSoundEffect.Status.Null, QSoundEffect.Status.Loading)
     effects = []
     for path in paths:
