@@ -164,3 +164,52 @@ def test_tracking_ids_made_by_the_demo_are_what_lookups_normalise_to() -> None:
     # The cache keys items by the parsed id; a scanned form must come back to the same key.
     for rec in DemoGenerator(2, BASE_DATE).records(200):
         assert tracking.parse(rec["tracking_id"].lower()).tracking_id == rec["tracking_id"]
+
+
+def _demo_fedex(count: int = 300) -> tuple[str, str]:
+    """A demo item's 12-digit FedEx Express number and a 15-digit FedEx Ground one."""
+    ids = [r["tracking_id"] for r in DemoGenerator(1, BASE_DATE).records(count) if r["carrier"] == "fedex"]
+    express = next(i for i in ids if tracking.parse(i).format == "fedex_express_12")
+    ground = next(i for i in ids if tracking.parse(i).format == "fedex_ground_15")
+    return express, ground
+
+
+def test_lookup_through_a_long_label_barcode_finds_the_item_cached_under_the_short_number(
+    cache: ManifestCache,
+) -> None:
+    seed_cache(cache, 300, base_date=BASE_DATE)
+    express, ground = _demo_fedex()
+    forms = {
+        express: [
+            tracking.make_fedex_express34(express),
+            tracking.make_fedex_gsn34(express),
+            tracking.make_fedex_astra32(express),
+            "]C1" + tracking.make_fedex_express34(express, head15="812345678901234", zip5="90210"),
+        ],
+        ground: [
+            tracking.make_fedex_ground96(ground),
+            "]C1" + tracking.make_fedex_ground96(ground, "22", "123"),
+        ],
+    }
+    for short, scans in forms.items():
+        assert cache.get(short) is not None  # the feed's short number is the key
+        for scanned in scans:
+            assert len(tracking.normalize(scanned)) > len(short)
+            assert cache.get(tracking.normalize(scanned)) is None  # not cached under the long form
+            item = cache.lookup(scanned)
+            assert item is not None, scanned
+            assert item.tracking_id == short
+
+
+def test_a_long_label_barcode_with_a_wrong_check_digit_finds_nothing(cache: ManifestCache) -> None:
+    seed_cache(cache, 300, base_date=BASE_DATE)
+    express, ground = _demo_fedex()
+    for barcode, check_at in (
+        (tracking.make_fedex_express34(express), 33),
+        (tracking.make_fedex_gsn34(express), 33),
+        (tracking.make_fedex_astra32(express), 27),
+        (tracking.make_fedex_ground96(ground), 21),
+    ):
+        wrong = barcode[:check_at] + str((int(barcode[check_at]) + 1) % 10) + barcode[check_at + 1 :]
+        assert tracking.parse(wrong).misread
+        assert cache.lookup(wrong) is None

@@ -11,7 +11,7 @@ import platformdirs
 from workstation.app import DEMO_ITEMS
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
 from workstation.commands.cache import open_cache_or_fail
-from workstation.core.demo import DemoGenerator
+from workstation.core.demo import DemoGenerator, label_barcodes
 from workstation.store.demo_data import seed_cache, write_feed
 
 DEMO_SEED = 1
@@ -62,11 +62,12 @@ def run_labels(args: argparse.Namespace, ctx: Context) -> int:
         raise CommandError(f"{args.out}: the extension must be .pdf")
     cache = open_cache_or_fail(ctx)
     conn = cache.db.conn
-    # Carriers in turn, so the sheet shows every format the scanner will meet.
+    # Formats in turn, so the sheet shows every format the scanner will meet.
     pick = (
-        "SELECT tracking_id, caption FROM (SELECT i.tracking_id, ? || r.lane || ' lane' AS caption, i.carrier, "
-        "ROW_NUMBER() OVER (PARTITION BY i.carrier ORDER BY i.tracking_id) AS n "
-        "FROM items i JOIN risk r USING (tracking_id) WHERE r.targeted = ?) ORDER BY n, carrier LIMIT ?"
+        "SELECT tracking_id, caption FROM (SELECT i.tracking_id, ? || r.lane || ' lane' AS caption, "
+        "i.tracking_format AS fmt, "
+        "ROW_NUMBER() OVER (PARTITION BY i.tracking_format ORDER BY i.tracking_id) AS n "
+        "FROM items i JOIN risk r USING (tracking_id) WHERE r.targeted = ?) ORDER BY n, fmt LIMIT ?"
     )
     rows = conn.execute(pick, ("targeted, ", 1, max(1, args.count // 3))).fetchall()
     rows += conn.execute(pick, ("", 0, max(0, args.count - len(rows)))).fetchall()
@@ -81,7 +82,11 @@ def run_labels(args: argparse.Namespace, ctx: Context) -> int:
     unmanifested = make_s10("LX", "90000001", "CN")
     good = make_s10("RB", "90000002", "HK")
     wrong = good[:10] + str((int(good[10]) + 1) % 10) + good[11:]
-    labels = [DemoLabel(code, caption) for code, caption in rows]
+    labels = []
+    # FedEx numbers are printed inside their longer label barcodes; the cache has the short one.
+    for (tracking_id, caption), code in zip(rows, label_barcodes([r[0] for r in rows]), strict=True):
+        note = "" if code == tracking_id else f"{len(code)}-digit FedEx barcode of {tracking_id}"
+        labels.append(DemoLabel(code, caption, tracking_id, note))
     labels += [DemoLabel(unmanifested, "no manifest"), DemoLabel(wrong, "wrong check digit")]
     try:
         pages = write_labels_pdf(labels, args.out)
@@ -92,7 +97,10 @@ def run_labels(args: argparse.Namespace, ctx: Context) -> int:
     print_json(
         {
             "file": str(args.out),
-            "labels": [{"code": lb.code, "caption": lb.caption} for lb in labels],
+            "labels": [
+                {"code": lb.code, "caption": lb.caption, "tracking_id": lb.tracking_id or lb.code}
+                for lb in labels
+            ],
             "pages": pages,
         }
     )

@@ -173,11 +173,36 @@ def make_tracking(rng: random.Random, carrier: str, origin: str) -> str:
             return tracking.make_fedex12(rng.choice("4567") + _digits(rng, 10))
         if kind < 0.8:
             return tracking.make_gs1(_digits(rng, 14))
-        return "96" + _digits(rng, 5) + tracking.make_gs1(_digits(rng, 14))
+        # These were the 22-digit "96" barcode; a feed carries the 15-digit number inside it (the
+        # labels wrap it again). Its 5 leading digits are still drawn: a seed keeps its records.
+        _digits(rng, 5)
+        return tracking.make_gs1(_digits(rng, 14))
     if carrier == "dhl":
         return tracking.make_dhl(rng.choice("123456789") + _digits(rng, 8))
     # USPS IMpb, 22 digits: 9x + service + mailer id + serial + check
     return tracking.make_gs1(rng.choice(("92", "93", "94", "95")) + _digits(rng, 19))
+
+
+def label_barcodes(tracking_ids: list[str]) -> list[str]:
+    """What demo labels' barcodes hold: FedEx numbers inside the longer barcodes FedEx prints.
+
+    The feed carries the short number and the label the long form, as on real labels, so a demo
+    scan goes through the mapping. 12-digit numbers take the Express 34, ASTRA 32 and Ground GSN
+    34 forms in turn; 15-digit ones the Ground 22 ("96"). Other numbers are printed as they are.
+    """
+    makers = (tracking.make_fedex_express34, tracking.make_fedex_astra32, tracking.make_fedex_gsn34)
+    out, turn = [], 0
+    for tracking_id in tracking_ids:
+        parsed = tracking.parse(tracking_id)
+        code = tracking_id
+        if parsed.check_digit is tracking.CheckDigit.VALID and parsed.barcode == tracking_id:
+            if parsed.format == "fedex_ground_15":
+                code = tracking.make_fedex_ground96(tracking_id)
+            elif parsed.format == "fedex_express_12":
+                code = makers[turn % len(makers)](tracking_id)
+                turn += 1
+        out.append(code)
+    return out
 
 
 class DemoGenerator:

@@ -16,6 +16,8 @@ from workstation.scanning.render import barcode
 class DemoLabel:
     code: str  # what the barcode holds
     caption: str  # what the label is for: "green", "targeted", "no manifest", "wrong check digit"
+    tracking_id: str = ""  # the number the feed carries, when the barcode is a longer form of it
+    note: str = ""  # a third line: which long form the barcode is
 
 
 def _app() -> QGuiApplication:
@@ -67,7 +69,11 @@ def write_labels_pdf(labels: list[DemoLabel], out: Path) -> int:
         )
         painter.setFont(QFont("DejaVu Sans", 9))
         painter.drawText(
-            QRectF(x, y + cell_h * 0.78, cell_w, cell_h * 0.12), Qt.AlignmentFlag.AlignHCenter, label.caption
+            QRectF(x, y + cell_h * 0.77, cell_w, cell_h * 0.1), Qt.AlignmentFlag.AlignHCenter, label.caption
         )
+        if label.note:
+            painter.drawText(
+                QRectF(x, y + cell_h * 0.87, cell_w, cell_h * 0.1), Qt.AlignmentFlag.AlignHCenter, label.note
+            )
     painter.end()
     return pages
