@@ -28,6 +28,10 @@ from workstation.store.records import RecordsStore
 BENCH_DIR = Path(os.environ.get("WORKSTATION_BENCH_DIR", "/tmp/workstation-bench"))
 BATCH = 50_000
 SHIFT_START = "2026-01-01T00:00:00.000000+00:00"
+INSPECTION_COLUMNS = (
+    "id, tracking_id, officer_badge, officer_name, bench_id, shift_id, at, outcome, exam_types, "
+    "notes, manifest_found, risk_score, risk_lane, targeted, agency, supersedes, reason"
+)
 
 
 def build(data_dir: Path, entries: int, record_share: float) -> None:
@@ -105,7 +109,10 @@ def build(data_dir: Path, entries: int, record_share: float) -> None:
 def flush(
     conn: sqlite3.Connection, entry_rows: list[tuple[object, ...]], record_rows: list[tuple[object, ...]]
 ) -> None:
-    conn.executemany(f"INSERT INTO inspections VALUES ({', '.join('?' * 17)})", record_rows)
+    # The 17 columns of m001, named: later migrations add nullable columns (NULL here).
+    conn.executemany(
+        f"INSERT INTO inspections ({INSPECTION_COLUMNS}) VALUES ({', '.join('?' * 17)})", record_rows
+    )
     conn.executemany(
         f"INSERT INTO audit_log ({audit.ENTRY_COLUMNS}) VALUES ({', '.join('?' * 10)})", entry_rows
     )

@@ -102,7 +102,7 @@ CASES: list[tuple[str, Callable[[list[str]], list[str | tuple[str, tuple[object,
         lambda ids: [
             "INSERT INTO inspections SELECT 'forged', tracking_id, officer_badge, officer_name, bench_id, "
             "shift_id, at, 'released', exam_types, notes, manifest_found, risk_score, risk_lane, targeted, "
-            "agency, NULL, reason FROM inspections LIMIT 1"
+            "agency, NULL, reason, barcode FROM inspections LIMIT 1"
         ],
         "record inspections:forged has no audit entry",
     ),

@@ -91,6 +91,9 @@ class InspectionDraft:
     agency: str | None = None
     supersedes: str | None = None
     reason: str = ""
+    # What the label's barcode held, normalised (TrackingNumber.barcode): the tracking number
+    # itself or a longer form around it (a FedEx 34-digit barcode); None when not scanned.
+    barcode: str | None = None
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,7 @@ class InspectionRecord:
     agency: str | None
     supersedes: str | None
     reason: str
+    barcode: str | None = None  # the scanned form; None for records made before it was kept
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,8 @@ def validate_inspection(d: InspectionDraft) -> dict[str, str]:
         errors.setdefault("agency", f"unknown agency {d.agency!r}: one of {', '.join(AGENCIES)}")
     if d.risk_score is not None and (isinstance(d.risk_score, bool) or not isinstance(d.risk_score, int)):
         errors["risk_score"] = "the risk score is a whole number"
+    if d.barcode and not (isinstance(d.barcode, str) and d.barcode.isascii() and d.barcode.isalnum()):
+        errors["barcode"] = "the barcode is kept as normalised: letters and digits only"
     if d.supersedes is not None and _blank(d.reason):
         errors["reason"] = "a correction says why it corrects the record"
     return errors

@@ -16,7 +16,7 @@ from workstation.core.audit import (
     entry_hash,
     record_digest,
 )
-from workstation.store.records_schema import RECORD_TABLES
+from workstation.store.records_schema import LATER_COLUMNS, RECORD_TABLES
 
 ENTRY_COLUMNS = "seq, at, kind, actor, bench_id, subject, record_sha256, detail, prev_hash, hash"
 
@@ -25,6 +25,17 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
     """(seq, hash) of the newest entry; (0, genesis) for an empty log."""
     row = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
     return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
+
+
+def row_digest(table: str, row: dict[str, Any]) -> str:
+    """The digest of a record row; a NULL in a column added later is left out (LATER_COLUMNS).
+
+    Rows written before such a column existed were hashed without it. Drops those keys from `row`.
+    """
+    for column in LATER_COLUMNS.get(table, ()):
+        if column in row and row[column] is None:
+            del row[column]
+    return record_digest(row)
 
 
 def row_dict(conn: sqlite3.Connection, table: str, key: str) -> dict[str, Any]:
@@ -52,7 +63,7 @@ def append(
     if record is not None:
         table, key = record
         subject = f"{table}:{key}"
-        digest = record_digest(row_dict(conn, table, key))
+        digest = row_digest(table, row_dict(conn, table, key))
     detail_json = canonical_json(detail if isinstance(detail, Mapping) else {"text": detail})
     entry = AuditEntry(seq + 1, at.isoformat(), kind, actor, bench_id, subject, digest, detail_json, prev, "")
     entry = AuditEntry(**{**entry.__dict__, "hash": entry_hash(prev, entry.body())})
@@ -88,7 +99,7 @@ def _record_digests(conn: sqlite3.Connection) -> dict[str, str]:
         names = [d[0] for d in cur.description]
         for row in cur:
             values = dict(zip(names, row, strict=True))
-            digests[f"{table}:{values['id']}"] = record_digest(values)
+            digests[f"{table}:{values['id']}"] = row_digest(table, values)
     return digests
 
 

@@ -194,6 +194,7 @@ class RecordsStore:
             "agency": d.agency,
             "supersedes": d.supersedes,
             "reason": d.reason,
+            "barcode": d.barcode or None,
         }
 
     def _begin_inspection(self, session: Session, d: InspectionDraft) -> tuple[Officer, dict[str, Any]]:
@@ -494,6 +495,7 @@ def record_from_row(row: Mapping[str, Any]) -> InspectionRecord:
         agency=row["agency"],
         supersedes=row["supersedes"],
         reason=row["reason"],
+        barcode=row["barcode"],
     )
 
 
