@@ -17,6 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.core.bench import ScanResult, ScanState
+from workstation.core.describe import (
+    describe_carrier,
+    describe_entry_type,
+    describe_format,
+    describe_format_name,
+)
 from workstation.core.manifest import Item, Risk
 from workstation.ui.theme import FLASH_COLOURS, set_style_role
 
@@ -33,6 +39,12 @@ def format_hts(code: str | None) -> str:
     return ".".join(p for p in parts if p)
 
 
+def _plain(label: QLabel) -> QLabel:
+    """Outside text (feeds, scans) shown as typed, never read as markup."""
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 def _title(text: str) -> QLabel:
     label = QLabel(text)
     label.setObjectName("sectionTitle")
@@ -45,9 +57,9 @@ class ManifestCard(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
-        self.tracking_id = QLabel("Scan a package")
+        self.tracking_id = _plain(QLabel("Scan a package"))
         self.tracking_id.setObjectName("trackingId")
-        self.subtitle = QLabel("")
+        self.subtitle = _plain(QLabel(""))
         self.fields: dict[str, QLabel] = {}
         grid = QGridLayout()
         names = (
@@ -60,7 +72,7 @@ class ManifestCard(QFrame):
             ("arrival", "Arrival / port"),
         )
         for row, (key, title) in enumerate(names):
-            value = QLabel("")
+            value = _plain(QLabel(""))
             value.setWordWrap(True)
             if key in ("declared", "origin"):
                 value.setObjectName("bigValue")
@@ -89,20 +101,24 @@ class ManifestCard(QFrame):
     def show_result(self, result: ScanResult) -> None:
         self.tracking_id.setText(result.tracking.tracking_id or result.tracking.input)
         item = result.item
-        fmt = result.tracking.format or "unknown format"
+        fmt = describe_format(result.tracking)
         if item is None:
             self.subtitle.setText(
-                f"{(result.tracking.carrier or 'unknown carrier').upper()} · {fmt} · "
+                f"{describe_carrier(result.tracking.carrier)} · {fmt} · "
                 + ("check digit wrong" if result.state is ScanState.MISREAD else "no manifest in the cache")
             )
             for label in self.fields.values():
                 label.setText("")
             self.lines.setRowCount(0)
             return
+        if result.tracking.format is None:  # found as typed: the feed named the format
+            fmt = describe_format_name(item.tracking_format, item.tracking_id)
         self._show_item(item, fmt)
 
     def _show_item(self, item: Item, fmt: str) -> None:
-        self.subtitle.setText(f"{(item.carrier or '?').upper()} · {fmt} · entry type {item.entry_type}")
+        self.subtitle.setText(
+            f"{describe_carrier(item.carrier)} · {fmt} · {describe_entry_type(item.entry_type)}"
+        )
         f = self.fields
         f["shipper"].setText(f"{item.shipper_name}\n{item.shipper_address} ({item.shipper_country})")
         f["consignee"].setText(f"{item.consignee_name}\n{item.consignee_address}")
