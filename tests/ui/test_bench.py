@@ -322,3 +322,37 @@ def test_idle_lock_after_the_interval_and_activity_postpones_it(bench: Bench, qt
     assert not bench.locked
     qtbot.waitUntil(lambda: bench.locked, timeout=5_000)
     assert bench.lock_screen.isVisible()
+
+
+def test_a_long_fedex_label_barcode_finds_the_item_and_the_record_keeps_both(
+    bench: Bench, qtbot: QtBot
+) -> None:
+    from workstation.core.tracking import make_fedex_express34
+
+    cache = _cache(bench)
+    row = cache.db.conn.execute(
+        "SELECT i.tracking_id FROM items i JOIN risk r USING (tracking_id) "
+        "WHERE length(i.tracking_id) = 12 AND i.carrier = 'fedex' AND r.targeted = 0 LIMIT 1"
+    ).fetchone()
+    cache.db.conn.close()
+    assert row is not None, "the demo cache has FedEx 12-digit items"
+    number = str(row[0])
+    long_form = make_fedex_express34(number)
+    window = bench.window
+    _scan(bench, qtbot, long_form)
+    assert window.card.tracking_id.text() == number
+    assert window.result is not None
+    assert window.result.item is not None
+    assert "FedEx Express (34-digit label barcode)" in window.card.subtitle.text()
+    with qtbot.waitSignal(window.record_saved, timeout=10_000) as saved:
+        _key(bench, Qt.Key.Key_F2)
+    record = saved.args[0]
+    assert (record.tracking_id, record.barcode) == (number, long_form)
+    store = _records(bench)
+    try:
+        row = store.conn.execute(
+            "SELECT tracking_id, barcode FROM inspections WHERE id = ?", (record.id,)
+        ).fetchone()
+        assert tuple(row) == (number, long_form)
+    finally:
+        store.close()

@@ -14,7 +14,7 @@ from workstation.core.tracking import parse
 from workstation.scanning.decoders import decode_file
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+@pytest.mark.usefixtures("pdftoppm")
 def test_label_sheet_reads_back(seeded: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data_dir = tmp_path / "data"
     data_dir.mkdir()

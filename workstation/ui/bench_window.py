@@ -348,6 +348,7 @@ class BenchWindow(QMainWindow):
         risk = result.item.risk if result.item else None
         return InspectionDraft(
             tracking_id=result.item.tracking_id if result.item else result.tracking.tracking_id,
+            barcode=result.tracking.barcode,
             outcome=outcome,
             exam_types=exams,
             notes=self.notes.toPlainText(),
