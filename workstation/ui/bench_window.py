@@ -48,6 +48,7 @@ from workstation.ui.help_overlay import HelpOverlay
 from workstation.ui.outcome_bar import OutcomeBar
 from workstation.ui.recent_scans import RecentScansModel
 from workstation.ui.sounds import Sounds
+from workstation.ui.text import plain, plain_message_box, plain_tooltip
 from workstation.ui.theme import set_style_role, stylesheet
 
 log = logging.getLogger(__name__)
@@ -153,16 +154,15 @@ class BenchWindow(QMainWindow):
         )
 
         # scan bar
-        self.source_label = QLabel("Source: —")
-        self.sync_label = QLabel("Sync: —")
-        self.officer_label = QLabel(f"Officer: {session.officer.name} ({session.officer.badge})")
-        self.count_label = QLabel("This shift: 0")
+        self.source_label = plain(QLabel("Source: —"))
+        self.sync_label = plain(QLabel("Sync: —"))
+        self.officer_label = plain(QLabel(f"Officer: {session.officer.name} ({session.officer.badge})"))
+        self.count_label = plain(QLabel("This shift: 0"))
         self.device_status: dict[str, str] = {}
-        self.devices_label = QLabel("")
+        self.devices_label = plain(QLabel(""))
         # Optional parts that do not work here (no sound, no second decoder), in words IT can act on.
         self.notices: dict[str, str] = {}
-        self.notice_label = QLabel("")
-        self.notice_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice_label = plain(QLabel(""))
         self.notice_label.setObjectName("notice")
         self.statusBar().addPermanentWidget(self.notice_label, 1)
         self.statusBar().hide()
@@ -183,7 +183,7 @@ class BenchWindow(QMainWindow):
 
         self.card = ManifestCard()
         self.risk = RiskPanel()
-        self.banner = QLabel("")
+        self.banner = plain(QLabel(""))
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
@@ -208,7 +208,7 @@ class BenchWindow(QMainWindow):
         middle.addWidget(self.card, 3)
         middle.addWidget(self.risk, 2)
         right = QVBoxLayout()
-        right.addWidget(QLabel("Recent scans this shift"))
+        right.addWidget(plain(QLabel("Recent scans this shift")))
         right.addWidget(self.recent_view)
         body = QVBoxLayout()
         body.addLayout(bar)
@@ -419,7 +419,7 @@ class BenchWindow(QMainWindow):
 
     def confirm_release(self, exams: frozenset[Any]) -> bool:
         done = ", ".join(sorted(e.value for e in exams))
-        box = QMessageBox(
+        box = plain_message_box(
             QMessageBox.Icon.Warning,
             "Release a targeted item",
             f"This item was targeted for exam. Exam recorded: {done}.\nRelease it?",
@@ -500,7 +500,7 @@ class BenchWindow(QMainWindow):
             return
         self.notices[part] = text
         self.notice_label.setText(" · ".join(self.notices[k] for k in sorted(self.notices)))
-        self.notice_label.setToolTip("\n".join(self.notices[k] for k in sorted(self.notices)))
+        self.notice_label.setToolTip(plain_tooltip("\n".join(self.notices[k] for k in sorted(self.notices))))
         self.statusBar().show()
 
     def set_device_status(self, device: str, text: str) -> None:

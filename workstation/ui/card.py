@@ -24,6 +24,7 @@ from workstation.core.describe import (
     describe_format_name,
 )
 from workstation.core.manifest import Item, Risk
+from workstation.ui.text import plain
 from workstation.ui.theme import FLASH_COLOURS, set_style_role
 
 
@@ -39,14 +40,8 @@ def format_hts(code: str | None) -> str:
     return ".".join(p for p in parts if p)
 
 
-def _plain(label: QLabel) -> QLabel:
-    """Outside text (feeds, scans) shown as typed, never read as markup."""
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    return label
-
-
 def _title(text: str) -> QLabel:
-    label = QLabel(text)
+    label = plain(QLabel(text))
     label.setObjectName("sectionTitle")
     return label
 
@@ -57,9 +52,9 @@ class ManifestCard(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
-        self.tracking_id = _plain(QLabel("Scan a package"))
+        self.tracking_id = plain(QLabel("Scan a package"))
         self.tracking_id.setObjectName("trackingId")
-        self.subtitle = _plain(QLabel(""))
+        self.subtitle = plain(QLabel(""))
         self.fields: dict[str, QLabel] = {}
         grid = QGridLayout()
         names = (
@@ -72,7 +67,7 @@ class ManifestCard(QFrame):
             ("arrival", "Arrival / port"),
         )
         for row, (key, title) in enumerate(names):
-            value = _plain(QLabel(""))
+            value = plain(QLabel(""))
             value.setWordWrap(True)
             if key in ("declared", "origin"):
                 value.setObjectName("bigValue")
@@ -171,15 +166,15 @@ class RiskPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("riskPanel")
-        self.score = QLabel("—")
+        self.score = plain(QLabel("—"))
         self.score.setObjectName("score")
-        self.lane = QLabel("")
+        self.lane = plain(QLabel(""))
         self.lane.setObjectName("lane")
-        self.targeted = QLabel("")
+        self.targeted = plain(QLabel(""))
         self.targeted.setObjectName("banner")
         self.targeted.setWordWrap(True)
         self.targeted.hide()
-        self.reasons = QLabel("")
+        self.reasons = plain(QLabel(""))
         self.reasons.setWordWrap(True)
         self.reasons.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout = QVBoxLayout(self)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from workstation.config import ConfigError, Context, Settings, default_config_path
 from workstation.config_writer import hub_url_problem, write_settings
+from workstation.ui.text import plain
 
 HEADLESS_PLATFORMS = frozenset({"offscreen", "minimal"})
 
@@ -39,7 +40,7 @@ class FirstRunDialog(QDialog):
         self.facility = QLineEdit(placeholderText="e.g. JFK-IMF")
         self.bench = QLineEdit(placeholderText="e.g. bench-07")
         self.hub = QLineEdit(placeholderText="e.g. https://hub.facility.local:8443 (empty: no hub)")
-        self.error = QLabel(wordWrap=True)
+        self.error = plain(QLabel(wordWrap=True))
         self.error.setStyleSheet("color: #b00020")
         self.error.hide()
         form = QFormLayout()
@@ -51,7 +52,9 @@ class FirstRunDialog(QDialog):
         )
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        intro = QLabel(f"This bench has no facility settings yet. They will be saved in\n{config_path}")
+        intro = plain(
+            QLabel(f"This bench has no facility settings yet. They will be saved in\n{config_path}")
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)

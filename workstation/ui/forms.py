@@ -33,6 +33,7 @@ from workstation.core.records import (
     validate_seizure,
 )
 from workstation.store.photos import content_suffix
+from workstation.ui.text import plain
 
 ITEM_COLUMNS = (
     ("description", "Description"),
@@ -47,7 +48,7 @@ PhotoSaver = Callable[[bytes, str], str]  # (data, suffix) -> photo id
 
 
 def _error_label() -> QLabel:
-    label = QLabel("")
+    label = plain(QLabel(""))
     label.setObjectName("fieldError")
     label.setWordWrap(True)
     label.hide()
@@ -83,9 +84,9 @@ class SeizureDialog(QDialog):
         self.items.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         add_row = QPushButton("Add item")
         add_row.clicked.connect(lambda: self.items.insertRow(self.items.rowCount()))
-        self.totals = QLabel("")
+        self.totals = plain(QLabel(""))
         self.items.itemChanged.connect(lambda _: self._update_totals())
-        self.photo_count = QLabel("No photo")
+        self.photo_count = plain(QLabel("No photo"))
         camera = QPushButton("Photo from camera")
         camera.setEnabled(frame_grabber is not None)
         camera.clicked.connect(self.take_camera_photo)
@@ -97,7 +98,7 @@ class SeizureDialog(QDialog):
         self.summary = _error_label()
 
         form = QFormLayout()
-        form.addRow("Seizing officer", QLabel(officer_name))
+        form.addRow("Seizing officer", plain(QLabel(officer_name)))
         form.addRow("Violation", self.violation)
         form.addRow("", self.errors["violation"])
         form.addRow("Law cited", self.law)
@@ -253,8 +254,10 @@ class DetentionDialog(QDialog):
         self.reason = QLineEdit(placeholderText="why the package is held")
         self.agency = QLineEdit(placeholderText="agency or test, e.g. FDA, lab analysis")
         notice, decision = detention_deadlines(today)
-        self.deadlines = QLabel(
-            f"Detained {today:%a %d %b %Y} · notice due {notice:%a %d %b} · decision due {decision:%a %d %b %Y}"
+        self.deadlines = plain(
+            QLabel(
+                f"Detained {today:%a %d %b %Y} · notice due {notice:%a %d %b} · decision due {decision:%a %d %b %Y}"
+            )
         )
         self.deadlines.setObjectName("bigValue")
         self.errors = {"reason": _error_label(), "agency_or_test": _error_label()}

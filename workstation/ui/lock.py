@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.core.records import Session
+from workstation.ui.text import plain
 
 ACTIVITY = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel)
 
@@ -56,13 +57,13 @@ class SignInForm(QWidget):
         self, title: str, badge: str = "", badge_editable: bool = True, parent: QWidget | None = None
     ):
         super().__init__(parent)
-        heading = QLabel(title)
+        heading = plain(QLabel(title))
         heading.setObjectName("trackingId")
         self.badge = QLineEdit(badge, placeholderText="badge id")
         self.badge.setReadOnly(not badge_editable)
         self.secret = QLineEdit(placeholderText="password or PIN")
         self.secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel("")
+        self.error = plain(QLabel(""))
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
         self.button = QPushButton("Sign in")
