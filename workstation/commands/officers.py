@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
+from workstation.core.badge import InvalidBadge, check_badge
 from workstation.core.records import Officer, PermissionDenied, Role, Session
 from workstation.store.db import DatabaseDamagedError
 from workstation.store.officers import OfficerDirectory, SignInError
@@ -139,6 +140,11 @@ def _officer_json(o: Officer) -> dict[str, object]:
 
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
+    # Before any sign-in or password prompt: a badge that breaks the rule ends it here.
+    try:
+        check_badge(args.badge)
+    except InvalidBadge as exc:
+        raise CommandError(f"officers add: {exc}", 2) from exc
     with signed_in(ctx, args.actor, allow_bootstrap=True) as a:
         password = read_secret(f"new password for {args.badge}: ", NEW_PASSWORD_ENV, confirm=True)
         officer = a.directory.add(a.session, args.badge, args.name, args.role, password)

@@ -1,6 +1,7 @@
 """Officers, sign-in with Argon2id, lockout, shift hand-over, idle unlock.
 
 Every sign-in, failure, lockout, unlock and change to an officer is an audit entry.
+Text typed as a badge that is no officer's badge is never stored: often it is a password.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from workstation.config import SecuritySettings
+from workstation.core.badge import badge_fingerprint, check_badge, is_valid_badge, shown_badge
 from workstation.core.permissions import require_admin
 from workstation.core.records import Officer, PermissionDenied, Role, Session
 from workstation.store import audit
@@ -153,14 +155,18 @@ class OfficerDirectory:
 
         Another officer's open shift on the bench ends here: that is the hand-over.
         """
-        row = self._row(badge)
+        # A text that breaks the badge rule is no officer's badge, whatever the table holds.
+        row = self._row(badge) if is_valid_badge(badge) else None
         if row is None:
             if self._dummy_hash is None:
                 self._dummy_hash = self.hasher.hash("not a password")
             self._matches(self._dummy_hash, password)
             with self.store.transaction():
-                self._event("sign_in_failed", "", bench_id, {"badge": badge, "reason": "unknown badge"})
-            raise SignInError(SignInReason.UNKNOWN_BADGE, f"unknown badge {badge!r}")
+                self._event(
+                    "sign_in_failed", "", bench_id, {**badge_fingerprint(badge), "reason": "unknown badge"}
+                )
+            # Not echoed either: the text may be a password, and this message reaches screens and logs.
+            raise SignInError(SignInReason.UNKNOWN_BADGE, "unknown badge: check the badge id and try again")
         if not row.officer.active:
             with self.store.transaction():
                 self._event("sign_in_refused", badge, bench_id, {"reason": "disabled"})
@@ -274,9 +280,11 @@ class OfficerDirectory:
         return officer
 
     def add(self, actor: Session | None, badge: str, name: str, role: Role, password: str) -> Officer:
-        """Add an officer; only an admin may, except the very first officer (an admin) at bootstrap."""
-        if not badge.strip():
-            raise ValueError("a badge number is required")
+        """Add an officer; only an admin may, except the very first officer (an admin) at bootstrap.
+
+        Raises InvalidBadge for a badge that breaks the rule (core.badge).
+        """
+        check_badge(badge)
         if not name.strip():
             raise ValueError("the officer's name is required")
         self._check_password(password)
@@ -294,7 +302,7 @@ class OfficerDirectory:
 
     def _insert(self, badge: str, name: str, role: Role, hashed: str, actor: str, bench: str) -> Officer:
         if self._row(badge) is not None:
-            raise ValueError(f"badge {badge!r} already exists")
+            raise ValueError(f"badge {badge} already exists")
         self.store.conn.execute(
             "INSERT INTO officers (badge, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
             (badge, name, role.value, hashed, iso(self.store.now())),
@@ -309,7 +317,7 @@ class OfficerDirectory:
             if badge == admin.badge:
                 raise PermissionDenied("an admin cannot disable their own badge")
             if self._row(badge) is None:
-                raise ValueError(f"unknown badge {badge!r}")
+                raise ValueError(f"unknown badge {shown_badge(badge)}")
             self.store.conn.execute("UPDATE officers SET active = 0 WHERE badge = ?", (badge,))
             self._event("officer_disabled", admin.badge, actor.bench_id, {"badge": badge})
 
@@ -320,7 +328,7 @@ class OfficerDirectory:
         with self.store.transaction():
             admin = self._admin(actor)
             if self._row(badge) is None:
-                raise ValueError(f"unknown badge {badge!r}")
+                raise ValueError(f"unknown badge {shown_badge(badge)}")
             self.store.conn.execute(
                 "UPDATE officers SET password_hash = ?, failed_count = 0, locked_until = NULL WHERE badge = ?",
                 (hashed, badge),
