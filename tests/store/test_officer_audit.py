@@ -6,6 +6,8 @@ naming the badge. Real records files; the verify runs through `workstation.cli.m
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -217,3 +219,21 @@ def test_an_existing_file_gets_a_baseline_per_officer_and_keeps_working(
     code, _, err = verify(data_dir, capsys)
     assert code == 1
     assert "officer O2: role does not match its last audit entry" in err
+
+
+def test_the_issue_reproduction_in_a_real_process(data_dir: Path) -> None:
+    """`UPDATE officers SET role='admin'` with plain sqlite3, then `workstation audit verify`."""
+    make_history(data_dir)
+    conn = sqlite3.connect(data_dir / "records.sqlite")
+    conn.execute("UPDATE officers SET role = 'admin' WHERE badge = 'O2'")
+    conn.commit()
+    conn.close()
+    done = subprocess.run(
+        [sys.executable, "-m", "workstation", "--data-dir", str(data_dir), "audit", "verify"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith("workstation: audit chain broken: officer O2: role does not match")
