@@ -4,9 +4,10 @@
 
 Builds a records file once under /tmp/workstation-bench/audit-N (reused by later runs): the
 schema through `RecordsStore.open`, then entries written with executemany in one transaction, the
-chain computed in Python with the same functions the store uses. A share of the entries cover
-inspection records (inserted alongside), so verification also reads and digests records; the rest
-are security events. Then `workstation audit verify`'s code path runs on a fresh connection.
+chain computed in Python with the same functions the store uses. The first entry adds the
+officer (its row's digest, as the store writes it), the second starts the shift. A share of the
+entries cover inspection records (inserted alongside), so verification also reads and digests
+records; the rest are security events. Then `workstation audit verify`'s code path runs on a fresh connection.
 The last line is one JSON object.
 """
 
@@ -20,7 +21,15 @@ import time
 import uuid
 from pathlib import Path
 
-from workstation.core.audit import GENESIS_HASH, canonical_json, entry_hash, record_digest
+from workstation.core.audit import (
+    GENESIS_HASH,
+    OFFICER_FIELDS_KEY,
+    canonical_json,
+    entry_hash,
+    field_digests,
+    officer_subject,
+    record_digest,
+)
 from workstation.store import audit
 from workstation.store.db import RECORDS_FILE
 from workstation.store.records import RecordsStore
@@ -45,13 +54,27 @@ def build(data_dir: Path, entries: int, record_share: float) -> None:
         "INSERT INTO officers (badge, name, role, password_hash, created_at) "
         "VALUES ('O1', 'Bench Officer', 'officer', 'x', '2026-01-01T00:00:00.000000+00:00')"
     )
+    officer = audit.row_dict(conn, "officers", "O1", "badge")
     conn.execute("INSERT INTO shifts VALUES ('shift-1', 'O1', 'BENCH-1', ?, NULL)", (SHIFT_START,))
     entry_rows: list[tuple[object, ...]] = []
     record_rows: list[tuple[object, ...]] = []
     for seq in range(1, entries + 1):
         at = f"2026-01-01T{(seq // 3600) % 24:02d}:{(seq // 60) % 60:02d}:{seq % 60:02d}.{seq % 1_000_000:06d}+00:00"
         subject = digest = ""
-        if every and seq % every == 0:
+        if seq == 1:
+            subject, digest, kind = officer_subject("O1"), record_digest(officer), "officer_added"
+            detail = canonical_json({"badge": "O1", OFFICER_FIELDS_KEY: field_digests(officer)})
+        elif seq == 2:
+            shift = {
+                "id": "shift-1",
+                "officer_badge": "O1",
+                "bench_id": "BENCH-1",
+                "started_at": SHIFT_START,
+                "handed_over_from": None,
+            }
+            subject, digest, kind = "shifts:shift-1", record_digest(shift), "sign_in"
+            detail = canonical_json({"text": ""})
+        elif every and seq % every == 0:
             row = {
                 "id": str(uuid.UUID(int=seq)),
                 "tracking_id": f"RB{seq:08d}5GB",
@@ -73,16 +96,6 @@ def build(data_dir: Path, entries: int, record_share: float) -> None:
             }
             record_rows.append(tuple(row.values()))
             subject, digest, kind = f"inspections:{row['id']}", record_digest(row), "inspection"
-            detail = canonical_json({"text": ""})
-        elif seq == 1:
-            shift = {
-                "id": "shift-1",
-                "officer_badge": "O1",
-                "bench_id": "BENCH-1",
-                "started_at": SHIFT_START,
-                "handed_over_from": None,
-            }
-            subject, digest, kind = "shifts:shift-1", record_digest(shift), "sign_in"
             detail = canonical_json({"text": ""})
         else:
             kind, detail = ("lock", canonical_json({"text": "idle 5 minutes"}))

@@ -12,11 +12,11 @@ import pytest
 from records_support import FAST_HASHER, PASSWORD, Bench, FakeClock, open_bench
 from sqlite_utils import Database
 
-from workstation.core.records import InspectionDraft, Outcome, Role
+from workstation.core.records import InspectionDraft, Outcome
 from workstation.core.tracking import make_fedex_express34, parse
+from workstation.store import audit
 from workstation.store.backup_files import damaged_advice
 from workstation.store.db import RECORDS_FILE, open_records_connection
-from workstation.store.officers import OfficerDirectory
 from workstation.store.records import RecordsStore, ValidationError
 from workstation.store.records_schema import APPEND_ONLY_TABLES, migrations
 
@@ -96,18 +96,30 @@ def _old_file_with_one_record(data_dir: Path) -> str:
     db = Database(conn)
     migrations.apply(db, stop_before="m002_inspection_barcode")
     store = RecordsStore(db, data_dir, FakeClock())
-    directory = OfficerDirectory(store, None, hasher=FAST_HASHER)
-    directory.add(None, "A1", "Ada Admin", Role.ADMIN, PASSWORD)
-    admin = directory.sign_in("A1", PASSWORD, "ADMIN-DESK")
-    directory.add(admin, "O1", "Olga Officer", Role.OFFICER, PASSWORD)
-    officer = directory.sign_in("O1", PASSWORD, "B1")
+    # The officer and the shift as that version wrote them (its officers table, its audit entries).
+    with store.transaction():
+        conn.execute(
+            "INSERT INTO officers (badge, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+            ("O1", "Olga Officer", "officer", FAST_HASHER.hash(PASSWORD), "2026-03-02T08:00:00+00:00"),
+        )
+        audit.append(
+            conn, at=store.now(), kind="officer_added", actor="", bench_id="B1", detail={"badge": "O1"}
+        )
+        shift = {
+            "id": "shift-1",
+            "officer_badge": "O1",
+            "bench_id": "B1",
+            "started_at": "2026-03-02T08:30:00.000000+00:00",
+            "handed_over_from": None,
+        }
+        store.write_record("shifts", shift, kind="shift_started", actor="O1", bench_id="B1")
     row = {  # the 17 columns of m001
         "id": "old-1",
         "tracking_id": NUMBER,
         "officer_badge": "O1",
         "officer_name": "Olga Officer",
         "bench_id": "B1",
-        "shift_id": officer.shift_id,
+        "shift_id": "shift-1",
         "at": "2026-03-02T09:00:00.000000+00:00",
         "outcome": "released",
         "exam_types": "[]",

@@ -107,7 +107,9 @@ def program(display: dict[str, str]) -> Iterator[Program]:
         subprocess.run(["xdotool", "windowfocus", "--sync", wid], env=display, check=True, timeout=10)
         # The pointer rests on the window, as on a bench where the app fills the screen: when X
         # focus falls back to the pointer (a dialog closed, no window manager) keys still come here.
-        subprocess.run(["xdotool", "mousemove", "--window", wid, "20", "20"], env=display, check=True, timeout=10)
+        subprocess.run(
+            ["xdotool", "mousemove", "--window", wid, "20", "20"], env=display, check=True, timeout=10
+        )
         prog.env = display  # type: ignore[attr-defined]
         yield prog
     finally:

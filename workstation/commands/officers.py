@@ -1,4 +1,4 @@
-"""`workstation officers add|list|disable|reset-password|set-pin`: managing officers, for admins.
+"""`workstation officers add|list|disable|set-role|reset-password|set-pin`: managing officers, for admins.
 
 The acting admin signs in with `--as BADGE`; the password comes from $WORKSTATION_PASSWORD, a
 prompt on a terminal, or the first line of stdin. A new password (or PIN) comes from
@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
+from workstation.core.badge import InvalidBadge, check_badge
 from workstation.core.records import Officer, PermissionDenied, Role, Session
 from workstation.store.db import DatabaseDamagedError
 from workstation.store.officers import OfficerDirectory, SignInError
@@ -124,6 +125,12 @@ def register(sub: Subparsers) -> None:
     actor(dis)
     dis.set_defaults(func=run_disable)
 
+    role = osub.add_parser("set-role", help="give an officer another role")
+    role.add_argument("badge", metavar="BADGE")
+    role.add_argument("--role", type=_role, required=True, metavar="officer|supervisor|admin")
+    actor(role)
+    role.set_defaults(func=run_set_role)
+
     reset = osub.add_parser("reset-password", help="set a new password and lift a lockout")
     reset.add_argument("badge", metavar="BADGE")
     actor(reset)
@@ -139,6 +146,11 @@ def _officer_json(o: Officer) -> dict[str, object]:
 
 
 def run_add(args: argparse.Namespace, ctx: Context) -> int:
+    # Before any sign-in or password prompt: a badge that breaks the rule ends it here.
+    try:
+        check_badge(args.badge)
+    except InvalidBadge as exc:
+        raise CommandError(f"officers add: {exc}", 2) from exc
     with signed_in(ctx, args.actor, allow_bootstrap=True) as a:
         password = read_secret(f"new password for {args.badge}: ", NEW_PASSWORD_ENV, confirm=True)
         officer = a.directory.add(a.session, args.badge, args.name, args.role, password)
@@ -161,6 +173,14 @@ def run_disable(args: argparse.Namespace, ctx: Context) -> int:
         assert a.session is not None
         a.directory.disable(a.session, args.badge)
     print_json({"disabled": args.badge})
+    return 0
+
+
+def run_set_role(args: argparse.Namespace, ctx: Context) -> int:
+    with signed_in(ctx, args.actor) as a:
+        assert a.session is not None
+        a.directory.set_role(a.session, args.badge, args.role)
+    print_json({"role_set": args.badge, "role": args.role.value})
     return 0
 
 

@@ -9,11 +9,14 @@ from typing import Any
 
 from workstation.core.audit import (
     GENESIS_HASH,
+    OFFICER_FIELDS_KEY,
     AuditEntry,
     ChainReport,
     canonical_json,
     check_chain,
     entry_hash,
+    field_digests,
+    officer_subject,
     record_digest,
 )
 from workstation.store.records_schema import LATER_COLUMNS, RECORD_TABLES
@@ -38,13 +41,24 @@ def row_digest(table: str, row: dict[str, Any]) -> str:
     return record_digest(row)
 
 
-def row_dict(conn: sqlite3.Connection, table: str, key: str) -> dict[str, Any]:
-    """A record row as column -> value, read back so the digest covers what SQLite holds."""
-    cur = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (key,))
+def row_dict(conn: sqlite3.Connection, table: str, key: str, key_column: str = "id") -> dict[str, Any]:
+    """A row as column -> value, read back so the digest covers what SQLite holds.
+
+    Every column (SELECT *): a column added later is covered without anyone remembering to.
+    """
+    cur = conn.execute(f"SELECT * FROM {table} WHERE {key_column} = ?", (key,))
     row = cur.fetchone()
     if row is None:
         raise LookupError(f"{table}:{key} was not written")
     return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
+
+
+def officer_rows(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """Every officer row, badge -> row, as verification recomputes them."""
+    cur = conn.execute("SELECT * FROM officers")
+    names = [d[0] for d in cur.description]
+    rows = (dict(zip(names, r, strict=True)) for r in cur)
+    return {str(r["badge"]): r for r in rows}
 
 
 def append(
@@ -56,15 +70,27 @@ def append(
     bench_id: str,
     detail: Mapping[str, Any] | str = "",
     record: tuple[str, str] | None = None,
+    officer: str | None = None,
 ) -> AuditEntry:
-    """Append one entry; the caller holds the write transaction (BEGIN IMMEDIATE)."""
+    """Append one entry; the caller holds the write transaction (BEGIN IMMEDIATE).
+
+    `record` names the record row the entry covers; `officer` the badge whose row the entry's
+    change left as it now is (written after the change, so the digest is the resulting row).
+    """
+    if record is not None and officer is not None:
+        raise ValueError("an audit entry covers one record or one officer, not both")
     seq, prev = head(conn)
     subject = digest = ""
+    body: dict[str, Any] = dict(detail) if isinstance(detail, Mapping) else {"text": detail}
     if record is not None:
         table, key = record
         subject = f"{table}:{key}"
         digest = row_digest(table, row_dict(conn, table, key))
-    detail_json = canonical_json(detail if isinstance(detail, Mapping) else {"text": detail})
+    elif officer is not None:
+        row = row_dict(conn, "officers", officer, "badge")
+        subject, digest = officer_subject(officer), record_digest(row)
+        body[OFFICER_FIELDS_KEY] = field_digests(row)
+    detail_json = canonical_json(body)
     entry = AuditEntry(seq + 1, at.isoformat(), kind, actor, bench_id, subject, digest, detail_json, prev, "")
     entry = AuditEntry(**{**entry.__dict__, "hash": entry_hash(prev, entry.body())})
     conn.execute(
@@ -109,7 +135,7 @@ def verify(conn: sqlite3.Connection, anchor: tuple[int, str] | None = None) -> C
     if own_txn:
         conn.execute("BEGIN")
     try:
-        return check_chain(_entries(conn), _record_digests(conn), anchor)
+        return check_chain(_entries(conn), _record_digests(conn), anchor, officer_rows(conn))
     finally:
         if own_txn:
             conn.execute("COMMIT")

@@ -1,6 +1,9 @@
 """Officers, sign-in with Argon2id, lockout, shift hand-over, idle unlock.
 
-Every sign-in, failure, lockout, unlock and change to an officer is an audit entry.
+Every sign-in, failure, lockout, unlock and change to an officer is an audit entry; an entry for
+a change to an officer's row carries the row's resulting digest, which `audit verify` checks.
+Failure counts and lock ends live in `sign_in_failures`, outside that row (see migration m003).
+Text typed as a badge that is no officer's badge is never stored: often it is a password.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from workstation.config import SecuritySettings
+from workstation.core.badge import badge_fingerprint, check_badge, is_valid_badge, shown_badge
 from workstation.core.permissions import require_admin
 from workstation.core.records import Officer, PermissionDenied, Role, Session
 from workstation.store import audit
@@ -89,8 +93,9 @@ class OfficerDirectory:
 
     def _row(self, badge: str) -> _Row | None:
         r = self.store.conn.execute(
-            "SELECT badge, name, role, active, password_hash, pin_hash, failed_count, locked_until "
-            "FROM officers WHERE badge = ?",
+            "SELECT o.badge, o.name, o.role, o.active, o.password_hash, o.pin_hash, "
+            "coalesce(f.failed_count, 0), f.locked_until "
+            "FROM officers o LEFT JOIN sign_in_failures f ON f.badge = o.badge WHERE o.badge = ?",
             (badge,),
         ).fetchone()
         if r is None:
@@ -119,15 +124,29 @@ class OfficerDirectory:
 
     # -- signing in -----------------------------------------------------------------------------
 
-    def _event(self, kind: str, actor: str, bench_id: str, detail: dict[str, Any]) -> None:
+    def _event(
+        self, kind: str, actor: str, bench_id: str, detail: dict[str, Any], *, officer: str | None = None
+    ) -> None:
+        """Append an entry; `officer` when this event changed that officer's row (after the change)."""
         audit.append(
-            self.store.conn, at=self.store.now(), kind=kind, actor=actor, bench_id=bench_id, detail=detail
+            self.store.conn,
+            at=self.store.now(),
+            kind=kind,
+            actor=actor,
+            bench_id=bench_id,
+            detail=detail,
+            officer=officer,
         )
+
+    def _clear_failures(self, badge: str) -> None:
+        self.store.conn.execute("DELETE FROM sign_in_failures WHERE badge = ?", (badge,))
 
     def _count_failure(self, badge: str, bench_id: str, kind: str) -> datetime | None:
         """Count one failure (inside a transaction); returns the lock's end when this one locks."""
         self.store.conn.execute(
-            "UPDATE officers SET failed_count = failed_count + 1 WHERE badge = ?", (badge,)
+            "INSERT INTO sign_in_failures (badge, failed_count) VALUES (?, 1) "
+            "ON CONFLICT (badge) DO UPDATE SET failed_count = failed_count + 1",
+            (badge,),
         )
         row = self._row(badge)
         assert row is not None
@@ -136,7 +155,8 @@ class OfficerDirectory:
             return None
         until = self.store.now() + timedelta(minutes=self.security.lockout_minutes)
         self.store.conn.execute(
-            "UPDATE officers SET failed_count = 0, locked_until = ? WHERE badge = ?", (iso(until), badge)
+            "UPDATE sign_in_failures SET failed_count = 0, locked_until = ? WHERE badge = ?",
+            (iso(until), badge),
         )
         self._event(
             "lockout", badge, bench_id, {"locked_until": iso(until), "after_failures": row.failed_count}
@@ -153,14 +173,18 @@ class OfficerDirectory:
 
         Another officer's open shift on the bench ends here: that is the hand-over.
         """
-        row = self._row(badge)
+        # A text that breaks the badge rule is no officer's badge, whatever the table holds.
+        row = self._row(badge) if is_valid_badge(badge) else None
         if row is None:
             if self._dummy_hash is None:
                 self._dummy_hash = self.hasher.hash("not a password")
             self._matches(self._dummy_hash, password)
             with self.store.transaction():
-                self._event("sign_in_failed", "", bench_id, {"badge": badge, "reason": "unknown badge"})
-            raise SignInError(SignInReason.UNKNOWN_BADGE, f"unknown badge {badge!r}")
+                self._event(
+                    "sign_in_failed", "", bench_id, {**badge_fingerprint(badge), "reason": "unknown badge"}
+                )
+            # Not echoed either: the text may be a password, and this message reaches screens and logs.
+            raise SignInError(SignInReason.UNKNOWN_BADGE, "unknown badge: check the badge id and try again")
         if not row.officer.active:
             with self.store.transaction():
                 self._event("sign_in_refused", badge, bench_id, {"reason": "disabled"})
@@ -180,13 +204,12 @@ class OfficerDirectory:
             raise SignInError(SignInReason.WRONG_PASSWORD, f"wrong password for badge {badge}")
         new_hash = self.hasher.hash(password) if self.hasher.check_needs_rehash(row.password_hash) else None
         with self.store.transaction():
-            self.store.conn.execute(
-                "UPDATE officers SET failed_count = 0, locked_until = NULL, "
-                "password_hash = coalesce(?, password_hash) WHERE badge = ?",
-                (new_hash, badge),
-            )
+            self._clear_failures(badge)
             if new_hash is not None:
-                self._event("password_rehashed", badge, bench_id, {})
+                self.store.conn.execute(
+                    "UPDATE officers SET password_hash = ? WHERE badge = ?", (new_hash, badge)
+                )
+                self._event("password_rehashed", badge, bench_id, {}, officer=badge)
             return self._start_shift(row.officer, bench_id)
 
     def _start_shift(self, officer: Officer, bench_id: str) -> Session:
@@ -248,9 +271,7 @@ class OfficerDirectory:
         ok = self._matches(row.password_hash, password_or_pin) or self._matches(row.pin_hash, password_or_pin)
         with self.store.transaction():
             if ok:
-                self.store.conn.execute(
-                    "UPDATE officers SET failed_count = 0 WHERE badge = ?", (officer.badge,)
-                )
+                self._clear_failures(officer.badge)
                 self._event("unlock", officer.badge, bench, {"shift_id": session.shift_id})
             else:
                 self._count_failure(officer.badge, bench, "unlock_failed")
@@ -274,9 +295,11 @@ class OfficerDirectory:
         return officer
 
     def add(self, actor: Session | None, badge: str, name: str, role: Role, password: str) -> Officer:
-        """Add an officer; only an admin may, except the very first officer (an admin) at bootstrap."""
-        if not badge.strip():
-            raise ValueError("a badge number is required")
+        """Add an officer; only an admin may, except the very first officer (an admin) at bootstrap.
+
+        Raises InvalidBadge for a badge that breaks the rule (core.badge).
+        """
+        check_badge(badge)
         if not name.strip():
             raise ValueError("the officer's name is required")
         self._check_password(password)
@@ -294,12 +317,14 @@ class OfficerDirectory:
 
     def _insert(self, badge: str, name: str, role: Role, hashed: str, actor: str, bench: str) -> Officer:
         if self._row(badge) is not None:
-            raise ValueError(f"badge {badge!r} already exists")
+            raise ValueError(f"badge {badge} already exists")
         self.store.conn.execute(
             "INSERT INTO officers (badge, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, ?)",
             (badge, name, role.value, hashed, iso(self.store.now())),
         )
-        self._event("officer_added", actor, bench, {"badge": badge, "name": name, "role": role.value})
+        self._event(
+            "officer_added", actor, bench, {"badge": badge, "name": name, "role": role.value}, officer=badge
+        )
         return Officer(badge, name, role)
 
     def disable(self, actor: Session, badge: str) -> None:
@@ -309,9 +334,29 @@ class OfficerDirectory:
             if badge == admin.badge:
                 raise PermissionDenied("an admin cannot disable their own badge")
             if self._row(badge) is None:
-                raise ValueError(f"unknown badge {badge!r}")
+                raise ValueError(f"unknown badge {shown_badge(badge)}")
             self.store.conn.execute("UPDATE officers SET active = 0 WHERE badge = ?", (badge,))
-            self._event("officer_disabled", admin.badge, actor.bench_id, {"badge": badge})
+            self._event("officer_disabled", admin.badge, actor.bench_id, {"badge": badge}, officer=badge)
+
+    def set_role(self, actor: Session, badge: str, role: Role) -> None:
+        """Give an officer another role; not one's own, so the acting admin always remains one."""
+        with self.store.transaction():
+            admin = self._admin(actor)
+            if badge == admin.badge:
+                raise PermissionDenied("an admin cannot change their own role")
+            row = self._row(badge)
+            if row is None:
+                raise ValueError(f"unknown badge {shown_badge(badge)}")
+            if row.officer.role is role:
+                return
+            self.store.conn.execute("UPDATE officers SET role = ? WHERE badge = ?", (role.value, badge))
+            self._event(
+                "role_changed",
+                admin.badge,
+                actor.bench_id,
+                {"badge": badge, "role": role.value, "previous_role": row.officer.role.value},
+                officer=badge,
+            )
 
     def reset_password(self, actor: Session, badge: str, new_password: str) -> None:
         """Set a new password and lift any lockout."""
@@ -320,12 +365,10 @@ class OfficerDirectory:
         with self.store.transaction():
             admin = self._admin(actor)
             if self._row(badge) is None:
-                raise ValueError(f"unknown badge {badge!r}")
-            self.store.conn.execute(
-                "UPDATE officers SET password_hash = ?, failed_count = 0, locked_until = NULL WHERE badge = ?",
-                (hashed, badge),
-            )
-            self._event("password_reset", admin.badge, actor.bench_id, {"badge": badge})
+                raise ValueError(f"unknown badge {shown_badge(badge)}")
+            self.store.conn.execute("UPDATE officers SET password_hash = ? WHERE badge = ?", (hashed, badge))
+            self._clear_failures(badge)
+            self._event("password_reset", admin.badge, actor.bench_id, {"badge": badge}, officer=badge)
 
     def set_pin(self, session: Session, pin: str) -> None:
         """The officer's own PIN for unlocking an idle-locked screen (4 to 12 digits)."""
@@ -337,7 +380,7 @@ class OfficerDirectory:
             self.store.conn.execute(
                 "UPDATE officers SET pin_hash = ? WHERE badge = ?", (hashed, officer.badge)
             )
-            self._event("pin_set", officer.badge, session.bench_id, {})
+            self._event("pin_set", officer.badge, session.bench_id, {}, officer=officer.badge)
 
     def ensure_demo_officers(self) -> builtins.list[Officer]:
         """The demo officers (password 'demo'), for `workstation --demo`; returns those it added."""

@@ -1,10 +1,14 @@
 """The records file's schema, changed only through migrations.
 
 Records tables are append-only: triggers refuse UPDATE and DELETE. The triggers stop mistakes,
-not someone holding the file; the audit chain is what detects that.
+not someone holding the file; the audit chain is what detects that. Officers are state: each
+change writes the row's resulting digest in its audit entry (see m003), so a migration that
+changes the `officers` table must write a new `officer_baseline` entry for every row.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -206,3 +210,49 @@ def m002_inspection_barcode(db: Database) -> None:
     # What the label's barcode held (a FedEx 34-digit barcode around the 12-digit tracking id);
     # NULL for records made before it was kept. ADD COLUMN rewrites no row, so no trigger fires.
     db.execute("ALTER TABLE inspections ADD COLUMN barcode TEXT")
+
+
+@migrations()
+def m003_officer_rows_in_the_audit_chain(db: Database) -> None:
+    """Officer rows enter the audit chain: the lockout counters move out, each row gets a baseline.
+
+    From here every change to an officer writes the row's resulting digest in its audit entry,
+    and `audit verify` recomputes every row (all its columns). The sign-in failure count and
+    lock end move to `sign_in_failures`, outside the covered row: they change on every failed
+    attempt and are reset on every success, each such event is already an audit entry of its own
+    (sign_in_failed, lockout), and a forged count gives whoever holds the file nothing they lack.
+    A row here, not a column, also means a column added to `officers` later is covered by default.
+    """
+    # Imported here: store.audit imports this module's table lists.
+    from workstation.store import audit
+
+    conn = db.conn
+    # One statement at a time: executescript would commit the migration's transaction first.
+    conn.execute(
+        """
+        CREATE TABLE sign_in_failures (
+            badge TEXT PRIMARY KEY REFERENCES officers(badge),
+            failed_count INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        )
+        """
+    )
+    conn.execute(
+        "INSERT INTO sign_in_failures (badge, failed_count, locked_until) "
+        "SELECT badge, failed_count, locked_until FROM officers "
+        "WHERE failed_count != 0 OR locked_until IS NOT NULL"
+    )
+    conn.execute("ALTER TABLE officers DROP COLUMN failed_count")
+    conn.execute("ALTER TABLE officers DROP COLUMN locked_until")
+    # The rows as they are now become the baseline: what happened to them before is unknowable.
+    at = datetime.now(UTC)
+    for (badge,) in conn.execute("SELECT badge FROM officers ORDER BY badge").fetchall():
+        audit.append(
+            conn,
+            at=at,
+            kind="officer_baseline",
+            actor="",
+            bench_id="migration",
+            detail={"badge": badge, "why": "officer rows enter the audit chain"},
+            officer=badge,
+        )
