@@ -48,6 +48,12 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class DecodeSettings:
+    # Images whose header claims more pixels are refused before decoding (memory grows with it).
+    max_image_pixels: int = 50_000_000
+
+
+@dataclass(frozen=True)
 class Settings:
     facility_id: str = ""
     facility_name: str = ""
@@ -67,6 +73,7 @@ class Settings:
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     camera: CameraSettings = field(default_factory=CameraSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    decode: DecodeSettings = field(default_factory=DecodeSettings)
     # Where the settings came from, for error messages and `self-test`; not read from the file.
     source: str = ""
 

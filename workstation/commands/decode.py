@@ -21,10 +21,11 @@ def register(sub: Subparsers) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     status = 0
+    max_pixels = ctx.settings.decode.max_image_pixels
     for path in args.images:
         start = time.perf_counter()
         try:
-            symbols = decode_file(path)
+            symbols = decode_file(path, max_pixels)
         except UnreadableImageError as exc:
             # One line per bad file, and carry on with the others: the exit status tells.
             sys.stderr.write(f"workstation: {exc}\n")
