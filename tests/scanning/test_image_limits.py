@@ -19,14 +19,16 @@ import pytest
 
 from workstation.scanning.decoders import ImageTooLargeError, UnreadableImageError, load_gray
 
-# Runs the real command in a fresh interpreter and reports its peak memory (ru_maxrss: KiB on Linux).
+# Runs the real command in a fresh interpreter and reports its peak memory (ru_maxrss: KiB on
+# Linux). Linux keeps ru_maxrss across exec, so the command runs as the child of this small
+# wrapper, not of the big pytest process, and the wrapper reports RUSAGE_CHILDREN.
 MEASURE = """
-import resource, sys
-from workstation.cli import main
-rc = main(sys.argv[1:])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-sys.stdout.write("PEAK %d\\n" % (peak // 1024 if sys.platform == "darwin" else peak))
-sys.exit(rc)
+import resource, subprocess, sys
+done = subprocess.run([sys.executable, "-m", "workstation", *sys.argv[1:]])
+sys.stdout.flush()
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+sys.stdout.write("PEAK %d\\n" % peak)
+sys.exit(done.returncode)
 """
 
 
