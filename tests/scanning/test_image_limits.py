@@ -65,6 +65,7 @@ def test_a_huge_png_is_refused_quickly_with_bounded_memory(huge_png: Path, data_
     assert "max_image_pixels" in lines[0]
     assert 0 < peak_kib < 300 * 1024, f"peak memory {peak_kib / 1024:.0f} MB"
     assert elapsed < 30
+    assert "12000x12000" in (data_dir / "logs" / "workstation.log").read_text(encoding="utf-8")
 
 
 def test_the_limit_comes_from_the_config(tmp_path: Path, data_dir: Path) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 import time
 
 from workstation.commands.base import Context, Subparsers, print_json
 from workstation.scanning.decoders import UnreadableImageError, choose_tracking, decode_file
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: Subparsers) -> None:
@@ -27,8 +29,9 @@ def run(args: argparse.Namespace, ctx: Context) -> int:
         try:
             symbols = decode_file(path, max_pixels)
         except UnreadableImageError as exc:
-            # One line per bad file, and carry on with the others: the exit status tells.
-            sys.stderr.write(f"workstation: {exc}\n")
+            # One line per bad file (on stderr and in the log), and carry on with the others:
+            # the exit status tells.
+            log.warning("%s", exc)
             status = 1
             continue
         print_json(
