@@ -104,3 +104,11 @@ def _no_leaked_threads() -> Iterator[None]:
         t.join(timeout=2.0)
     still = [t.name for t in leaked if t.is_alive()]
     assert not still, f"test leaked running thread(s): {still}"
+
+
+@pytest.fixture(autouse=True)
+def _no_default_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands run without --data-dir log to the default data directory: a temporary one here,
+    never the developer's own (tests that want another set WORKSTATION_DATA_DIR themselves)."""
+    if "WORKSTATION_DATA_DIR" not in os.environ:
+        monkeypatch.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
+import logging
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from workstation.commands.base import CommandError, Context
 from workstation.config import ConfigError, load_settings, resolve_data_dir
+from workstation.logs import FILE_ONLY, LogSetup, setup_logging
+
+log = logging.getLogger("workstation")
 
 # Each module registers its own subcommands; add a group by adding its module here.
 COMMAND_MODULES = (
@@ -64,11 +69,40 @@ def _context(args: argparse.Namespace) -> Context:
     return Context(settings=settings, data_dir=data_dir, demo=args.demo)
 
 
+def _loggable(message: str, args: argparse.Namespace) -> str:
+    """A failure as the log keeps it: a badge typed on the command line only as a hash and length.
+
+    People type passwords into badge fields (`--as 'CorrectHorse1!'`), and "unknown badge ..."
+    repeats it; the terminal may show it, the log must not keep it.
+    """
+    for dest in ("actor", "badge"):
+        value = getattr(args, dest, None)
+        if isinstance(value, str) and value:
+            digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            masked = f"<badge sha256:{digest}, {len(value)} chars>"
+            message = message.replace(repr(value), masked).replace(value, masked)
+    return message
+
+
+def _start_logging(ctx: Context) -> LogSetup:
+    ctx.log.bench = ctx.settings.bench_id
+    return setup_logging(
+        ctx.data_dir,
+        ctx.log,
+        max_bytes=ctx.settings.log.max_bytes,
+        files_kept=ctx.settings.log.files_kept,
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    command = args.command or "gui"
+    logging_setup: LogSetup | None = None
     try:
         ctx = _context(args)
+        logging_setup = _start_logging(ctx)
+        log.info("workstation %s: %s", package_version(), command)
         if args.command is None:
             from workstation.app import StartupError, run_gui
 
@@ -80,12 +114,23 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except (CommandError, ConfigError) as exc:
         sys.stderr.write(f"workstation: {exc}\n")
+        if logging_setup is not None:  # a config error comes before the log file
+            # said on stderr already
+            log.error("%s failed: %s", command, _loggable(str(exc), args), extra=FILE_ONLY)
         return getattr(exc, "exit_code", 2)
     except KeyboardInterrupt:
         sys.stderr.write("workstation: interrupted\n")
         return 130
     except BrokenPipeError:
         return 0
+    except Exception:
+        # Python prints the traceback on stderr; the log keeps it, before the hooks are undone.
+        if logging_setup is not None:
+            log.critical("%s failed with an uncaught exception", command, exc_info=True, extra=FILE_ONLY)
+        raise
+    finally:
+        if logging_setup is not None:
+            logging_setup.close()
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from typing import Any
 
 import platformdirs
 
+from workstation.logs import LogContext
+
 APP_NAME = "workstation"
 CONFIG_ENV = "WORKSTATION_CONFIG"
 DATA_DIR_ENV = "WORKSTATION_DATA_DIR"
@@ -48,6 +50,19 @@ class SecuritySettings:
 
 
 @dataclass(frozen=True)
+class DecodeSettings:
+    # Images whose header claims more pixels are refused before decoding (memory grows with it).
+    max_image_pixels: int = 50_000_000
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    # logs/workstation.log under the data directory, rotated at this size, this many old files kept.
+    max_bytes: int = 5 * 1024 * 1024
+    files_kept: int = 5
+
+
+@dataclass(frozen=True)
 class Settings:
     facility_id: str = ""
     facility_name: str = ""
@@ -67,6 +82,8 @@ class Settings:
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     camera: CameraSettings = field(default_factory=CameraSettings)
     security: SecuritySettings = field(default_factory=SecuritySettings)
+    decode: DecodeSettings = field(default_factory=DecodeSettings)
+    log: LogSettings = field(default_factory=LogSettings)
     # Where the settings came from, for error messages and `self-test`; not read from the file.
     source: str = ""
 
@@ -81,6 +98,8 @@ class Context:
     settings: Settings
     data_dir: Path
     demo: bool = False
+    # Stamped on every log line; the bench updates it on sign-in and hand-over (so not frozen).
+    log: LogContext = field(default_factory=LogContext, compare=False)
 
 
 def default_config_path() -> Path:

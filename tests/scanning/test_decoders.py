@@ -199,8 +199,10 @@ def test_decode_command_prints_one_object_per_image_and_fails_for_a_bad_one(
     status = main(["decode", str(good), str(tmp_path / "gone.png"), str(blank)])
     out, err = capsys.readouterr()
     assert status != 0
-    assert err.count("\n") == 1
-    assert "gone.png" in err
+    # Where libzbar is missing, the first decode in the process also warns about that, once.
+    lines = [line for line in err.splitlines() if "second barcode reader off" not in line]
+    assert len(lines) == 1
+    assert "gone.png" in lines[0]
     first, second = (json.loads(line) for line in out.splitlines())
     assert set(first) == {"file", "symbols", "tracking", "ms"}
     assert first["file"] == str(good)

@@ -50,3 +50,18 @@ def test_results_and_errors_arrive_on_the_gui_thread(qtbot: QtBot) -> None:
     assert made[0].made_on == worker
     assert made[0].closed_on == worker
     assert runner.pending == 0
+
+
+def test_a_failure_nobody_handles_is_raised_in_the_slot_not_swallowed(qtbot: QtBot) -> None:
+    runner = TaskRunner(Resources)
+
+    def boom(res: Resources) -> None:
+        raise ValueError("disk full")
+
+    # In the app, sys.excepthook logs it and shows it (ui/errors.py); here pytest-qt's hook catches it.
+    with qtbot.captureExceptions() as raised:
+        runner.run(boom, "save")
+        qtbot.waitUntil(lambda: runner.pending == 0, timeout=5_000)
+        qtbot.wait(10)
+    runner.shutdown()
+    assert [str(exc) for _, exc, _ in raised] == ["disk full"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import logging
 import time
 
 from workstation.commands.base import Context, Subparsers, print_json
 from workstation.scanning.decoders import UnreadableImageError, choose_tracking, decode_file
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: Subparsers) -> None:
@@ -21,13 +23,15 @@ def register(sub: Subparsers) -> None:
 
 def run(args: argparse.Namespace, ctx: Context) -> int:
     status = 0
+    max_pixels = ctx.settings.decode.max_image_pixels
     for path in args.images:
         start = time.perf_counter()
         try:
-            symbols = decode_file(path)
+            symbols = decode_file(path, max_pixels)
         except UnreadableImageError as exc:
-            # One line per bad file, and carry on with the others: the exit status tells.
-            sys.stderr.write(f"workstation: {exc}\n")
+            # One line per bad file (on stderr and in the log), and carry on with the others:
+            # the exit status tells.
+            log.warning("%s", exc)
             status = 1
             continue
         print_json(

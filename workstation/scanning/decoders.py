@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import numpy.typing as npt
 import zxingcpp
 
 from workstation.core.tracking import CheckDigit, is_usable, parse
+from workstation.scanning.image_header import image_size
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +64,20 @@ _ZBAR_NAMES = {
 # (zbar's time grows with the area; zxing-cpp does its own downscaling).
 _MAX_UPSCALE_SIDE = 1600
 _MAX_ZBAR_SIDE = 2400
+# A label photo is a few megapixels; a file claiming more is a mistake or an attack (a 165 KB PNG
+# can claim 144 megapixels and take 800 MB to decode). `[decode] max_image_pixels` in the config.
+DEFAULT_MAX_IMAGE_PIXELS = 50_000_000
+# OpenCV's own limit, checked after it reads a header: the second guard, for the formats that
+# image_header does not know. OpenCV reads it when it is loaded: workstation/__init__.py sets it.
+OPENCV_PIXELS_ENV = "OPENCV_IO_MAX_IMAGE_PIXELS"
 
 
 class UnreadableImageError(Exception):
     """An image file that does not exist or cannot be decoded as an image."""
+
+
+class ImageTooLargeError(UnreadableImageError):
+    """An image whose header claims more pixels than the configured limit: never decoded."""
 
 
 @dataclass(frozen=True)
@@ -303,30 +315,47 @@ def _cross_checked(gray: Gray, symbols: list[Symbol], zbar: list[Symbol]) -> lis
     return _merge(out, extra)
 
 
-def load_gray(path: str | Path) -> Gray:
-    """Read an image file as grayscale; raises UnreadableImageError naming the file and the reason."""
+def load_gray(path: str | Path, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> Gray:
+    """Read an image file as grayscale; raises UnreadableImageError naming the file and the reason.
+
+    The size in the header is checked against `max_pixels` before any pixel is decoded.
+    """
     path = Path(path)
     try:
-        data = np.fromfile(path, dtype=np.uint8)
+        raw = path.read_bytes()
     except OSError as exc:
         raise UnreadableImageError(f"{path}: {exc.strerror or exc}") from exc
+    data = np.frombuffer(raw, dtype=np.uint8)
+    size = image_size(raw)
+    if size is not None and size[0] * size[1] > max_pixels:
+        width, height = size
+        raise ImageTooLargeError(
+            f"{path}: {width}x{height} pixels ({width * height / 1e6:.1f} megapixels) is over the "
+            f"limit of {max_pixels / 1e6:g} megapixels ([decode] max_image_pixels); not decoded"
+        )
     # OpenCV logs its own multi-line complaint about a broken file; ours names the file, in one line.
     level = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    refused = ""
     try:
         image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
-    except cv2.error:
+    except cv2.error as exc:
         image = None
+        if "CV_IO_MAX_IMAGE" in str(exc):  # a format image_header does not know, too large
+            limit = os.environ.get(OPENCV_PIXELS_ENV, "?")
+            refused = f" (larger than OpenCV's own limit, {OPENCV_PIXELS_ENV}={limit})"
     finally:
         cv2.utils.logging.setLogLevel(level)
     if image is None:
+        if refused:
+            raise ImageTooLargeError(f"{path}: not decoded{refused}")
         raise UnreadableImageError(f"{path}: not an image OpenCV can read")
     return to_gray(image)
 
 
-def decode_file(path: str | Path) -> list[Symbol]:
-    """Load an image file and decode it the thorough way."""
-    return decode(load_gray(path))
+def decode_file(path: str | Path, max_pixels: int = DEFAULT_MAX_IMAGE_PIXELS) -> list[Symbol]:
+    """Load an image file (refused over `max_pixels`) and decode it the thorough way."""
+    return decode(load_gray(path, max_pixels))
 
 
 def _rank(symbol: Symbol) -> int:

@@ -17,6 +17,7 @@ from workstation.config import Context, default_config_path, load_settings
 from workstation.core.records import Session
 from workstation.resources import resource_path
 from workstation.ui.bench_app import Bench, make_runner
+from workstation.ui.errors import UncaughtErrors, log_qt_messages, show_error_box
 from workstation.ui.first_run import maybe_run_first_run
 from workstation.ui.lock import SignInDialog
 
@@ -31,6 +32,16 @@ def run_application(ctx: Context) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("Inspection Workstation")
+    log_qt_messages()
+    errors = UncaughtErrors(app)
+    errors.install()
+    try:
+        return _run(app, ctx, errors, started)
+    finally:
+        errors.uninstall()
+
+
+def _run(app: QApplication, ctx: Context, errors: UncaughtErrors, started: float) -> int:
     with contextlib.suppress(FileNotFoundError):  # an icon is nice, not needed
         app.setWindowIcon(QIcon(str(resource_path("icons/workstation.png"))))
     if maybe_run_first_run(ctx):
@@ -38,6 +49,15 @@ def run_application(ctx: Context) -> int:
         ctx = replace(ctx, settings=load_settings(default_config_path()))
     runner = make_runner(ctx)
     state: dict[str, Any] = {}
+
+    def show_uncaught(message: str) -> None:
+        # On the bench's error banner once it exists; before it (sign-in), in a message box.
+        if "bench" in state:
+            state["bench"].window.show_error(message)
+        else:
+            show_error_box(message)
+
+    errors.raised.connect(show_uncaught)
 
     def start(session: Session) -> None:
         bench = Bench(ctx, runner, session)

@@ -78,6 +78,8 @@ class Bench(QObject):
         self.ctx = ctx
         self.runner = runner
         self.session = session
+        self._stamp_log(session)
+        log.info("signed in: badge %s", session.officer.badge)
         self.sounds = Sounds(self, enabled=sounds, loader=sound_loader)
         self.camera: Any = None
         self.window = BenchWindow(runner, session, ctx.settings, self.sounds, self._latest_frame)
@@ -170,7 +172,14 @@ class Bench(QObject):
             self._signed_in
         ).on_failure(lambda exc: self.lock_screen.form.refuse(str(exc)))
 
+    def _stamp_log(self, session: Session) -> None:
+        # Every log line from now on names this bench and officer (badge only: no names in the log).
+        self.ctx.log.bench = session.bench_id or self.ctx.log.bench
+        self.ctx.log.badge = session.officer.badge
+
     def _signed_in(self, session: Session) -> None:
+        self._stamp_log(session)
+        log.info("hand-over: badge %s after badge %s", session.officer.badge, self.session.officer.badge)
         self.session = session
         self.window.session = session
         self.window.officer_label.setText(f"Officer: {session.officer.name} ({session.officer.badge})")
@@ -184,6 +193,7 @@ class Bench(QObject):
         self.idle.restart()
 
     def close(self) -> None:
+        self.ctx.log.badge = ""
         app = QApplication.instance()
         if app is not None:
             self.wedge.remove(app)

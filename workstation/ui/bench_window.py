@@ -294,6 +294,11 @@ class BenchWindow(QMainWindow):
         self.sounds.play(Feedback.ERROR)
         self._banner(message, "error")
 
+    @Slot(str)
+    def show_error(self, message: str) -> None:
+        """An error from outside the window's own flow (an uncaught exception): the error banner."""
+        self._error(message)
+
     # --- outcomes ----------------------------------------------------------------------
 
     @Slot(object)

@@ -3,11 +3,12 @@
 `runner.run(op).on_success(...).on_failure(...)`: `op` runs on the database thread with that
 thread's own resources (SQLite connections belong to their thread) and its result or error is
 delivered on the GUI thread through a queued signal. The GUI thread never waits on disk.
+A failure with no `on_failure` is raised there, in the slot: sys.excepthook logs it and the
+bench shows it (ui/errors.py), so no failure is lost.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,6 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -47,16 +47,16 @@ class Task(Generic[T]):
     def done(self) -> bool:
         return self._done
 
-    def _finish(self, result: Any, error: BaseException | None) -> None:
+    def _finish(self, result: Any, error: BaseException | None) -> bool:
+        """Run the callbacks; False when the task failed and nobody handles its failure."""
         self._done, self._result, self._error = True, result, error
         if error is not None:
-            if not self._failure:
-                log.error("task %s failed: %s", self.name, error, exc_info=error)
             for fail in self._failure:
                 fail(error)
-        else:
-            for ok in self._success:
-                ok(result)
+            return bool(self._failure)
+        for ok in self._success:
+            ok(result)
+        return True
 
 
 class TaskRunner(QObject):
@@ -111,7 +111,11 @@ class TaskRunner(QObject):
     @Slot(object, object, object)
     def _deliver(self, task: Task[Any], result: Any, error: BaseException | None) -> None:
         self.pending -= 1
-        task._finish(result, error)
+        if not task._finish(result, error) and error is not None:
+            # Nobody handles this failure: raised here, in a slot, it reaches sys.excepthook, which
+            # logs it and shows it to the officer (ui/errors.py). Never swallowed.
+            error.add_note(f"(task {task.name!r}, delivered without an on_failure handler)")
+            raise error
 
     def shutdown(self) -> None:
         """Finish queued work, close the db thread's resources on that thread, stop both threads."""
@@ -144,9 +148,11 @@ class InlineTaskRunner:
     def _now(self, call: Callable[[], T], name: str) -> Task[T]:
         task: Task[T] = Task(name)
         try:
-            task._finish(call(), None)
+            result = call()
         except Exception as exc:
-            task._finish(None, exc)
+            task._finish(None, exc)  # callbacks attached after run() returns get it then
+        else:
+            task._finish(result, None)
         return task
 
     def shutdown(self) -> None:
