@@ -18,6 +18,7 @@ from sqlite_utils.migrations import Migrations
 
 from workstation.store.backup_files import damaged_advice, missing_advice
 from workstation.store.files import (
+    PRIVATE_DIR_MODE,
     PRIVATE_FILE_MODE,
     DataDirNotWritableError,
     StoreUnavailableError,
@@ -239,4 +240,7 @@ def open_records_connection(
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     _after_open(conn, path)
+    # Folders older versions made 0755: closing them covers every file inside, whatever its mode.
+    for folder in ("backups", "photos"):
+        tighten(data_dir / folder, PRIVATE_DIR_MODE)
     return conn
