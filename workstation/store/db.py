@@ -125,6 +125,7 @@ def _verify(conn: sqlite3.Connection, path: Path, advice: str) -> None:
             result = conn.execute("PRAGMA quick_check").fetchall()
             problems = [r[0] for r in result if r[0] != "ok"]
             if problems:
+                conn.close()
                 raise DatabaseDamagedError(
                     f"{path} failed its integrity check ({_one_line('; '.join(problems))}); {advice}"
                 )
