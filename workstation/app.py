@@ -9,7 +9,7 @@ from pathlib import Path
 
 from workstation.config import Context
 from workstation.store.cache import ManifestCache
-from workstation.store.db import CACHE_FILE, DatabaseDamagedError, open_cache, prefetch
+from workstation.store.db import CACHE_FILE, StoreUnavailableError, open_cache, prefetch
 
 log = logging.getLogger(__name__)
 DEMO_ITEMS = 50_000
@@ -37,20 +37,21 @@ def purge_expired(cache: ManifestCache, retention_days: int, keep: set[str]) -> 
 
 
 def run_gui(ctx: Context) -> int:
-    if ctx.demo:
-        ensure_demo_data(ctx.data_dir, DEMO_ITEMS)
     from workstation.store.backup import ensure_daily_backup
     from workstation.store.records import RecordsStore
 
     try:
-        # Records first: a damaged records file stops the start with a message naming the newest
-        # backup; it is never replaced by an empty one.
+        if ctx.demo:
+            ensure_demo_data(ctx.data_dir, DEMO_ITEMS)
+        # Records first: a damaged, emptied or missing records file stops the start with a message
+        # naming the newest backup; it is never replaced by an empty one. An emptied cache stops
+        # it too: otherwise every scan would say "not in the cache" and look like a feed problem.
         records = RecordsStore.open(ctx.data_dir)
         keep = records.open_case_tracking_ids()
         records.close()
         ensure_daily_backup(ctx.data_dir, ctx.settings.backups_kept)
         cache = ManifestCache(open_cache(ctx.data_dir))
-    except DatabaseDamagedError as exc:
+    except StoreUnavailableError as exc:
         raise StartupError(str(exc)) from exc
     purge_expired(cache, ctx.settings.retention_days, keep)
     cache.db.conn.close()

@@ -9,6 +9,11 @@
 ;
 ; Data: C:\ProgramData\Workstation holds the config and data\ (the two databases); bench users may
 ; write there (users-modify). Uninstalling removes the program and leaves the data and config.
+; The data holds password hashes and names and addresses: users-modify is right when every local
+; account on the PC is a bench user (Windows ignores the 0600/0700 modes the app sets on Linux).
+; Where other people have accounts on the PC, IT narrows it to a bench group (not run in CI):
+;   icacls "C:\ProgramData\Workstation\data" /inheritance:r /grant:r *S-1-5-18:(OI)(CI)F
+;     *S-1-5-32-544:(OI)(CI)F "BenchUsers":(OI)(CI)M
 
 #ifndef AppVersion
   #error Pass the version from pyproject.toml: ISCC /DAppVersion=X.Y.Z

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from records_support import FakeClock, open_bench
+from records_support import PASSWORD, FakeClock, open_bench
 
 from workstation.cli import main
 from workstation.core.records import InspectionDraft, Outcome
@@ -20,6 +20,15 @@ from workstation.store.records import RecordsStore
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def audit_head(path: Path) -> tuple[int, str]:
+    conn = sqlite3.connect(path)
+    try:
+        seq, digest_ = conn.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    return int(seq), str(digest_)
 
 
 def history(data_dir: Path, clock: FakeClock | None = None, n: int = 3) -> None:
@@ -61,18 +70,27 @@ def test_daily_backup_once_a_day(data_dir: Path) -> None:
 
 
 def test_cli_backup_then_restore_keeps_the_replaced_file(
-    data_dir: Path, capsys: pytest.CaptureFixture[str]
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("WORKSTATION_PASSWORD", PASSWORD)
     history(data_dir)
     assert main(["--data-dir", str(data_dir), "backup"]) == 0
     backup = Path(json.loads(capsys.readouterr().out)["file"])
     history(data_dir, n=2)  # records made after the backup
-    live_before = digest(data_dir / "records.sqlite")
-    assert main(["--data-dir", str(data_dir), "restore", str(backup)]) == 0
+    head_before = audit_head(data_dir / "records.sqlite")
+    assert main(["--data-dir", str(data_dir), "restore", str(backup), "--as", "A1"]) == 0
     out = json.loads(capsys.readouterr().out)
     kept = Path(out["replaced_kept_as"])
     assert kept.exists()
-    assert digest(kept) == live_before
+    # The replaced file is kept whole: its history, then the admin's sign-in and sign-out.
+    kept_conn = sqlite3.connect(kept)
+    assert kept_conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (head_before[0],)).fetchone() == (
+        head_before[1],
+    )
+    after = [k for (k,) in kept_conn.execute("SELECT kind FROM audit_log WHERE seq > ?", (head_before[0],))]
+    assert "sign_in" in after
+    assert after[-1] == "shift_end"
+    kept_conn.close()
     store = RecordsStore.open(data_dir)
     assert store.verify_audit().ok
     assert store.conn.execute("SELECT count(*) FROM inspections").fetchone()[0] == 3
@@ -83,8 +101,9 @@ def test_cli_backup_then_restore_keeps_the_replaced_file(
 
 
 def test_restore_refuses_a_tampered_copy_and_replaces_nothing(
-    data_dir: Path, capsys: pytest.CaptureFixture[str]
+    data_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("WORKSTATION_PASSWORD", PASSWORD)
     history(data_dir)
     store = RecordsStore.open(data_dir)
     backup = backup_records(store, kept=5).path
@@ -95,7 +114,7 @@ def test_restore_refuses_a_tampered_copy_and_replaces_nothing(
     conn.commit()
     conn.close()
     before = digest(data_dir / "records.sqlite")
-    assert main(["--data-dir", str(data_dir), "restore", str(backup)]) == 1
+    assert main(["--data-dir", str(data_dir), "restore", str(backup), "--as", "A1"]) == 1
     err = capsys.readouterr().err
     assert "restore refused" in err
     assert "edited record" in err
@@ -115,11 +134,11 @@ def test_restore_refuses_a_damaged_copy(data_dir: Path, tmp_path: Path) -> None:
     data[2 * page : 3 * page] = b"\x5a" * page  # a page of garbage in the middle
     damaged.write_bytes(bytes(data))
     with pytest.raises(RestoreRefused):
-        restore_records(data_dir, damaged)
+        restore_records(data_dir, damaged, None)
     garbage = tmp_path / "garbage.sqlite"
     garbage.write_bytes(b"not a database at all" * 100)
     with pytest.raises(RestoreRefused, match="not an SQLite database"):
-        restore_records(data_dir, garbage)
+        restore_records(data_dir, garbage, None)
     assert RecordsStore.open(data_dir).verify_audit().ok
 
 

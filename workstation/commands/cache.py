@@ -10,7 +10,7 @@ from pathlib import Path
 
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
 from workstation.store.cache import ManifestCache, item_to_dict
-from workstation.store.db import DatabaseDamagedError, open_cache
+from workstation.store.db import StoreUnavailableError, open_cache
 from workstation.store.feed_import import FeedImporter, FeedReadError, ImportProgress
 from workstation.store.records import open_case_tracking_ids
 
@@ -43,7 +43,7 @@ def register(sub: Subparsers) -> None:
 def open_cache_or_fail(ctx: Context) -> ManifestCache:
     try:
         return ManifestCache(open_cache(ctx.data_dir))
-    except DatabaseDamagedError as exc:
+    except StoreUnavailableError as exc:
         raise CommandError(str(exc), 2) from exc
     except OSError as exc:
         raise CommandError(f"cannot open the data directory {ctx.data_dir}: {exc.strerror}", 2) from exc
@@ -126,7 +126,7 @@ def kept_ids(ctx: Context) -> set[str]:
     """Tracking ids with an open detention or seizure: retention never removes their manifests."""
     try:
         return open_case_tracking_ids(ctx.data_dir)
-    except DatabaseDamagedError as exc:
+    except StoreUnavailableError as exc:
         raise CommandError(f"cannot tell which items have open cases: {exc}", 2) from exc
 
 

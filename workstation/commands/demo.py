@@ -13,8 +13,10 @@ from workstation.commands.base import CommandError, Context, Subparsers, print_j
 from workstation.commands.cache import open_cache_or_fail
 from workstation.core.demo import DemoGenerator, label_barcodes
 from workstation.store.demo_data import seed_cache, write_feed
+from workstation.store.files import DataDirNotWritableError, prepare_data_dir, waiting_lock
 
 DEMO_SEED = 1
+SEED_LOCK = ".demo-seed.lock"
 
 
 def default_demo_dir() -> Path:
@@ -123,9 +125,20 @@ def run_feed(args: argparse.Namespace, ctx: Context) -> int:
 def run_seed(args: argparse.Namespace, ctx: Context) -> int:
     if args.items < 0:
         raise CommandError("--items must be 0 or more")
-    cache = open_cache_or_fail(ctx)
     if args.records < 0:
         raise CommandError("--records must be 0 or more")
+    try:
+        prepare_data_dir(ctx.data_dir)
+    except DataDirNotWritableError as exc:
+        raise CommandError(str(exc), 2) from exc
+    # A second seed of the same folder waits for the first to finish: both sign the same demo
+    # officers in and out, which would end each other's shifts half-way.
+    with waiting_lock(ctx.data_dir / SEED_LOCK):
+        return _seed(args, ctx)
+
+
+def _seed(args: argparse.Namespace, ctx: Context) -> int:
+    cache = open_cache_or_fail(ctx)
     written = seed_cache(cache, args.items, args.seed, args.base_date)
     out: dict[str, object] = {
         "data_dir": str(ctx.data_dir),

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
 from workstation.core.badge import InvalidBadge, check_badge
 from workstation.core.records import Officer, PermissionDenied, Role, Session
-from workstation.store.db import DatabaseDamagedError
+from workstation.store.db import StoreUnavailableError
 from workstation.store.officers import OfficerDirectory, SignInError
 from workstation.store.records import RecordsStore
 
@@ -50,7 +50,7 @@ def read_secret(prompt: str, env: str, *, confirm: bool = False) -> str:
 def open_store_or_fail(ctx: Context) -> RecordsStore:
     try:
         return RecordsStore.open(ctx.data_dir)
-    except DatabaseDamagedError as exc:
+    except StoreUnavailableError as exc:
         raise CommandError(str(exc), 2) from exc
     except OSError as exc:
         raise CommandError(f"cannot open the data directory {ctx.data_dir}: {exc.strerror}", 2) from exc

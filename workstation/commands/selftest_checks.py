@@ -81,7 +81,7 @@ def data_dir_writable(data_dir: Path) -> tuple[bool, str]:
 
 def databases_open(data_dir: Path) -> tuple[bool, str]:
     """Both SQLite files open and pass their checks (creating them when they are not there yet)."""
-    from workstation.store.db import DatabaseDamagedError, open_cache, open_records_connection
+    from workstation.store.db import StoreUnavailableError, open_cache, open_records_connection
 
     try:
         cache = open_cache(data_dir)
@@ -96,7 +96,7 @@ def databases_open(data_dir: Path) -> tuple[bool, str]:
             close = getattr(store, "close", None)
             if close is not None:
                 close()
-    except (DatabaseDamagedError, sqlite3.Error) as exc:
+    except (StoreUnavailableError, sqlite3.Error) as exc:
         return False, str(exc)
     except OSError as exc:
         return False, f"{data_dir}: cannot open the databases there ({exc.strerror or exc})"

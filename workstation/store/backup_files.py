@@ -53,6 +53,20 @@ def damaged_advice(data_dir: Path) -> str:
             "keep the file for recovery and call your administrator"
         )
     return (
-        f"it was left untouched; the newest backup is {newest}: "
-        f"restore it with 'workstation restore {newest}' (records made since then are in the damaged file)"
+        f"it was left untouched; the newest backup is {newest}: an admin restores it with "
+        f"'workstation restore {newest} --as BADGE' (records made after it are not in the backup: keep the damaged file for recovery)"
+    )
+
+
+def missing_advice(data_dir: Path) -> str:
+    """What to do about a records file that is gone: put it back, or restore the newest backup."""
+    newest = newest_backup(data_dir)
+    if newest is None:
+        return (
+            "put the file back from where it went, or an admin restores a copy with "
+            "'workstation restore FILE --as BADGE'"
+        )
+    return (
+        f"put the file back, or an admin restores the newest backup with "
+        f"'workstation restore {newest} --as BADGE'"
     )

@@ -19,6 +19,7 @@ from workstation.core.feed_record import (
     flat_record,
 )
 from workstation.store.cache import ManifestCache
+from workstation.store.db import write_transaction
 
 CSV_COLUMNS = (*ITEM_FIELDS, *LINE_FIELDS, *(f"risk_{f}" for f in RISK_FIELDS))
 
@@ -70,16 +71,25 @@ def seed_cache(
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Fill the cache straight from the generator (no file), through the same validation."""
+    """Fill the cache straight from the generator (no file), through the same validation.
+
+    Each batch takes the write lock before it reads what is cached, so a second seed (or an
+    import) running at the same time waits its turn instead of failing with "database is locked".
+    """
     written = 0
     batch: list[tuple[int, ItemRecord | RiskRecord]] = []
+
+    def flush() -> int:
+        with write_transaction(cache.db):
+            return cache.apply_records(batch, None).items_written
+
     for n, rec in enumerate(DemoGenerator(seed, base_date).records(count), start=1):
         batch.append((n, flat_record(rec)))
         if len(batch) >= batch_size:
-            written += cache.apply_records(batch, None).items_written
+            written += flush()
             batch.clear()
             if progress:
                 progress(n)
     if batch:
-        written += cache.apply_records(batch, None).items_written
+        written += flush()
     return written

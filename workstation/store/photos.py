@@ -7,6 +7,8 @@ import os
 import re
 from pathlib import Path
 
+from workstation.store.files import PRIVATE_FILE_MODE, fsync_dir, private_dir
+
 PHOTOS_DIR = "photos"
 _SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
 
@@ -42,19 +44,18 @@ def sha256_hex(data: bytes) -> str:
 
 def write_durably(folder: Path, file_name: str, data: bytes) -> Path:
     """Write, fsync, rename into place and fsync the folder: the file exists before its record does."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     final = folder / file_name
     tmp = folder / f".{file_name}.tmp"
-    with tmp.open("wb") as fh:
+    tmp.unlink(missing_ok=True)
+    # Owner-only whatever the umask: a seizure photo is evidence and may show personal data.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), PRIVATE_FILE_MODE)
+    with os.fdopen(fd, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, final)
-    dir_fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_dir(folder)
     return final
 
 

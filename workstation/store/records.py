@@ -36,7 +36,8 @@ from workstation.core.records import (
 )
 from workstation.store import audit
 from workstation.store.backup_files import damaged_advice
-from workstation.store.db import RECORDS_FILE, open_records_connection
+from workstation.store.db import RECORDS_FILE, apply_migrations, open_records_connection
+from workstation.store.files import records_left
 from workstation.store.photos import (
     PHOTOS_DIR,
     check_suffix,
@@ -89,12 +90,16 @@ class RecordsStore:
     def open(
         cls, data_dir: Path, *, check_same_thread: bool = True, clock: Clock | None = None
     ) -> RecordsStore:
-        """Open (creating if needed) the records file; a damaged one raises DatabaseDamagedError."""
+        """Open the records file, creating it only on a true first run.
+
+        Raises StoreUnavailableError (damaged, missing while earlier records remain, folder not
+        writable) with a message that says what to do.
+        """
         conn = open_records_connection(
-            data_dir, damaged_advice(data_dir), check_same_thread=check_same_thread
+            data_dir, damaged_advice(data_dir), check_same_thread=check_same_thread, migrations=migrations
         )
         db = Database(conn)
-        migrations.apply(db)
+        apply_migrations(db, migrations)
         return cls(db, data_dir, clock)
 
     def close(self) -> None:
@@ -500,8 +505,8 @@ def record_from_row(row: Mapping[str, Any]) -> InspectionRecord:
 
 
 def open_case_tracking_ids(data_dir: Path) -> set[str]:
-    """Tracking ids with an open detention or seizure; none when there is no records file yet."""
-    if not (data_dir / RECORDS_FILE).exists():
+    """Tracking ids with an open detention or seizure; none on a bench that has never recorded."""
+    if not (data_dir / RECORDS_FILE).exists() and not records_left(data_dir, RECORDS_FILE):
         return set()
     store = RecordsStore.open(data_dir)
     try:
