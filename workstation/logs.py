@@ -211,7 +211,10 @@ def setup_logging(
         logging.getLogger(name).setLevel(logging.WARNING)
     logging.captureWarnings(True)
     if problem:
-        log.warning("%s", problem)
+        # An unwritable data folder is the command's own one-line error; a second line would
+        # only repeat it. A writable folder whose logs/ cannot be made is worth a warning.
+        writable = data_dir.is_dir() and os.access(data_dir, os.W_OK)
+        log.log(logging.WARNING if writable else logging.INFO, "%s", problem)
     return setup
 
 

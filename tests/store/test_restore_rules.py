@@ -12,11 +12,12 @@ import pytest
 from records_support import PASSWORD, FakeClock, open_bench
 from workstation_process import one_line, run_workstation
 
-from workstation.core.audit import AuditEntry, entry_hash, record_digest
+from workstation.core.audit import AuditEntry, entry_hash
 from workstation.core.records import InspectionDraft, Outcome, PermissionDenied
-from workstation.store.audit import ENTRY_COLUMNS, row_dict
+from workstation.store.audit import ENTRY_COLUMNS, row_dict, row_digest
 from workstation.store.backup import backup_records, restore_records
 from workstation.store.records import RecordsStore
+from workstation.store.records_schema import RECORD_TABLES
 
 
 def digest(path: Path) -> str:
@@ -58,9 +59,9 @@ def rewrite_chain_after_edit(path: Path) -> None:
     prev = "0" * 64
     for row in conn.execute(f"SELECT {ENTRY_COLUMNS} FROM audit_log ORDER BY seq").fetchall():
         e = AuditEntry(*row)
-        if e.subject:
-            table, key = e.subject.split(":", 1)
-            e = AuditEntry(**{**e.__dict__, "record_sha256": record_digest(row_dict(conn, table, key))})
+        table, _, key = e.subject.partition(":")
+        if table in RECORD_TABLES:  # officer rows were not edited: their digests stand
+            e = AuditEntry(**{**e.__dict__, "record_sha256": row_digest(table, row_dict(conn, table, key))})
         new_hash = entry_hash(prev, e.body())
         conn.execute(
             "UPDATE audit_log SET record_sha256 = ?, prev_hash = ?, hash = ? WHERE seq = ?",

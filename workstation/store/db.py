@@ -95,6 +95,9 @@ def _create(path: Path, migrations: Migrations | None) -> None:
     create_private(tmp)
     conn = sqlite3.connect(str(tmp))
     try:
+        # WAL mode writes the header page: even with no migrations to apply, the file is a
+        # database, not the zero-byte file that is refused as emptied.
+        conn.execute("PRAGMA journal_mode=WAL")
         if migrations is not None:
             migrations.apply(Database(conn))
     finally:
