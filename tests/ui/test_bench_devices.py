@@ -76,3 +76,29 @@ def test_video_file_camera_scan_reaches_the_card_once(
     assert bench.window.source_label.text() == f"Source: {ScanSource.CAMERA.value}"
     assert bench.camera is not None
     assert bench.camera.latest_frame() is not None
+
+
+def test_a_bench_whose_camera_and_serial_port_are_missing_still_scans(
+    make_bench: BenchFactory, qtbot: QtBot, tmp_path: Path
+) -> None:
+    """A configured device that is not there is said in the scan bar; the wedge and manual entry work."""
+    settings = Settings(
+        bench_id="bench-m",
+        camera=CameraSettings(source=str(tmp_path / "no-such-camera.avi"), retry_seconds=60.0),
+        scanner=ScannerSettings(serial_port=str(tmp_path / "ttyNONE")),
+    )
+    bench = make_bench(settings)
+    qtbot.waitUntil(
+        lambda: (
+            "camera:" in bench.window.devices_label.text() and "serial:" in bench.window.devices_label.text()
+        ),
+        timeout=10_000,
+    )
+    status = bench.window.devices_label.text()
+    assert "opened" not in status, status
+    code = _some_code(bench.ctx.data_dir)
+    with qtbot.waitSignal(bench.window.scan_shown, timeout=10_000) as shown:
+        bench.window.manual.setText(code)
+        bench.window.manual.returnPressed.emit()
+    assert shown.args[0].item is not None
+    assert bench.window.card.tracking_id.text() == code
