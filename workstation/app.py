@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
 import sys
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +20,51 @@ DEMO_ITEMS = 50_000
 
 class StartupError(Exception):
     """The app cannot start; the message says why and what to do."""
+
+
+# The libraries Qt's X11 platform plugin loads, and the Debian package of each.
+XCB_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0",
+    "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1",
+    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+    "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0",
+    "libxcb-randr.so.0": "libxcb-randr0",
+    "libxcb-shape.so.0": "libxcb-shape0",
+}
+
+
+def library_loads(soname: str) -> bool:
+    try:
+        ctypes.CDLL(soname)
+    except OSError:
+        return False
+    return True
+
+
+def display_problem(
+    environ: Mapping[str, str] = os.environ,
+    platform: str = sys.platform,
+    loads: Callable[[str], bool] = library_loads,
+) -> str | None:
+    """Why no window can open on this Linux PC, in words IT can act on; None when one can.
+
+    Without this, Qt aborts the process with a page of plugin messages.
+    """
+    if not platform.startswith("linux") or environ.get("QT_QPA_PLATFORM"):
+        return None
+    if not environ.get("DISPLAY") and not environ.get("WAYLAND_DISPLAY"):
+        return (
+            "no screen to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set): start it "
+            "from a desktop session; to try it without a screen, set QT_QPA_PLATFORM=offscreen"
+        )
+    if environ.get("WAYLAND_DISPLAY"):
+        return None  # Qt's Wayland plugin ships inside PySide6
+    missing = [package for soname, package in XCB_LIBRARIES.items() if not loads(soname)]
+    if missing:
+        return f"the window needs Qt's X11 libraries: apt-get install {' '.join(missing)}"
+    return None
 
 
 def ensure_demo_data(data_dir: Path, items: int) -> None:
@@ -40,6 +88,9 @@ def run_gui(ctx: Context) -> int:
     from workstation.store.backup import ensure_daily_backup
     from workstation.store.records import RecordsStore
 
+    problem = display_problem()
+    if problem is not None:
+        raise StartupError(problem)
     try:
         if ctx.demo:
             ensure_demo_data(ctx.data_dir, DEMO_ITEMS)

@@ -55,7 +55,7 @@ def test_inspection_text_is_stored_verbatim(bench, tracking: str, notes: str, la
 def test_seizure_text_is_stored_verbatim(
     bench, description: str, law: str, storage: str, rights: str, ids: str
 ) -> None:  # type: ignore[no-untyped-def]
-    item = SeizedItem(description or "d", 1, 1.0, 1.0, rights, ids, ids)
+    item = SeizedItem(description if description.strip() else "d", 1, 1.0, 1.0, rights, ids, ids)
     draft = SeizureDraft(
         Violation.NARCOTICS, law if law.strip() else "law", (item,), storage if storage.strip() else "s"
     )
