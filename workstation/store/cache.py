@@ -190,8 +190,10 @@ class ManifestCache:
         return Item(**fields, lines=lines, risk=risk)
 
     def lookup(self, code: str) -> Item | None:
-        """Find an item by any scanned form of its tracking number."""
+        """Find an item by any scanned form of its tracking number; a code with a foreign character finds none."""
         parsed = parse(code)
+        if parsed.foreign is not None:
+            return None  # stripped of its foreign character, it would be another item's number
         item = self.get(parsed.tracking_id)
         if item is None:
             plain = normalize(code)
