@@ -306,8 +306,10 @@ def parse(raw: object) -> TrackingNumber:
     if isinstance(raw, bytes):
         raw = raw.decode("latin-1")
     text = raw if isinstance(raw, str) else str(raw)
-    code = normalize(text[:MAX_INPUT])
-    foreign = foreign_character(text[:MAX_INPUT])
+    head = text[:MAX_INPUT] if len(text) > MAX_INPUT else text
+    code = normalize(head)
+    # Feeds call this a million times: the clean case is decided in C, without a call.
+    foreign = None if head.isascii() and head.isprintable() else foreign_character(head)
     if foreign is not None:
         # Never matched to a format: the stripped code is another number than the one scanned.
         return TrackingNumber(text, code, None, None, CheckDigit.NONE, code, foreign)

@@ -52,6 +52,7 @@ __all__ = [
 
 Progress = Callable[["ImportProgress"], None]
 _READ_BUFFER = 1 << 20
+MAX_REASON = 2000
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,8 @@ class FeedImporter:
         with write_transaction(self.cache.db):
             self.cache.db.conn.executemany(
                 "INSERT INTO quarantine (batch_id, line_number, raw_text, reason) VALUES (?, ?, ?, ?)",
-                [(batch_id, line, text, reason) for line, text, reason in rows],
+                # A reason quotes the value it refuses: kept short, whatever the value's size.
+                [(batch_id, line, text, reason[:MAX_REASON]) for line, text, reason in rows],
             )
 
     def already_imported(self, sha: str) -> bool:
@@ -236,6 +238,9 @@ class FeedImporter:
         except FeedReadError:
             self._end_batch(batch_id, "failed")
             raise
+        except OSError as exc:  # the disk or the network share failed under the read
+            self._end_batch(batch_id, "failed")
+            raise FeedReadError(f"cannot read {path}: {exc.strerror or exc}") from exc
         except BaseException:
             if conn.in_transaction:
                 conn.rollback()
