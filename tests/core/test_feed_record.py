@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from hostile_text import control, invisible, look_alikes, spliced
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -182,3 +183,37 @@ def test_fast_path_agrees_with_the_thorough_path(rec: Any) -> None:
     except RecordError as exc:
         got = str(exc)
     assert got == expected
+
+
+# --- tracking ids with characters no label prints -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tracking_id", "reason"),
+    [
+        ("L\u0425123456785CN", "tracking_id holds U+0425 CYRILLIC CAPITAL LETTER HA at position 2"),
+        ("RB12345678\uff15GB", "tracking_id holds U+FF15 FULLWIDTH DIGIT FIVE at position 11"),
+        ("RB123\u200b456785GB", "tracking_id holds U+200B ZERO WIDTH SPACE at position 6"),
+        ("\u202eRB123456785GB", "tracking_id holds U+202E RIGHT-TO-LEFT OVERRIDE at position 1"),
+    ],
+)
+def test_a_tracking_id_with_a_foreign_character_is_refused_naming_it(tracking_id: str, reason: str) -> None:
+    for rec in (good(), {"tracking_id": "", "risk": good()["risk"]}):
+        rec["tracking_id"] = tracking_id
+        with pytest.raises(RecordError) as err:
+            flat_record(rec)
+        assert str(err.value) == reason
+
+
+@given(st.one_of(look_alikes, spliced(st.just(RECORDS[1]["tracking_id"]), st.one_of(invisible, control))))
+def test_a_hostile_tracking_id_is_never_silently_rewritten(tracking_id: str) -> None:
+    rec = good()
+    rec["tracking_id"] = tracking_id
+    if tracking_id.strip(" \t\r\n\v\f").isascii() and all(
+        c >= " " or c == "\x1d" for c in tracking_id.strip(" \t\r\n\v\f")
+    ):
+        # Only what scanners add on purpose: accepted, nothing else dropped.
+        assert flat_record(rec).tracking_id in tracking_id.upper().replace("\x1d", "")
+        return
+    with pytest.raises(RecordError, match=r"^tracking_id holds U\+[0-9A-F]{4} .* at position \d+$"):
+        flat_record(rec)

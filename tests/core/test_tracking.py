@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from hostile_text import HOSTILE_SHORT, invisible, look_alikes
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -308,6 +309,7 @@ def test_as_dict() -> None:
         "check_digit": "valid",
         "recognized": True,
         "barcode": "1Z5R89390357567127",
+        "foreign": None,
     }
 
 
@@ -366,7 +368,7 @@ def test_any_text_parses_without_raising_to_an_alphanumeric_id(raw: str) -> None
     assert parse(t.tracking_id).tracking_id == t.tracking_id  # normalising twice changes nothing
     assert t.barcode == normalize(raw[:MAX_INPUT])
     assert t.tracking_id in t.barcode  # the tracking number is the barcode or a part of it
-    assert t.misread == (t.check_digit is CheckDigit.INVALID)
+    assert t.misread == (t.check_digit is CheckDigit.INVALID or t.foreign is not None)
     assert t.recognized == (t.format is not None)
     json.dumps(t.as_dict())
 
@@ -396,7 +398,7 @@ def test_workstation_parse_command_prints_one_json_object_per_code(
     assert main(["parse", "]C1420787459400111206206406260787", "996578788855", "hello"]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [set(line) for line in lines] == [
-        {"input", "tracking_id", "carrier", "format", "check_digit", "recognized", "barcode"}
+        {"input", "tracking_id", "carrier", "format", "check_digit", "recognized", "barcode", "foreign"}
     ] * 3
     assert lines[0]["barcode"] == "420787459400111206206406260787"
     assert lines[0]["tracking_id"] == "9400111206206406260787"
@@ -412,3 +414,67 @@ def test_workstation_parse_command_prints_one_json_object_per_code(
         False,
         "none",
     )
+
+
+# --- characters no label prints: never dropped, always a misread ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("L\u0425123456785CN", "holds U+0425 CYRILLIC CAPITAL LETTER HA at position 2"),
+        ("RB12345678\uff15GB", "holds U+FF15 FULLWIDTH DIGIT FIVE at position 11"),
+        ("RB123\u200b456785GB", "holds U+200B ZERO WIDTH SPACE at position 6"),
+        ("\u202eRB123456785GB", "holds U+202E RIGHT-TO-LEFT OVERRIDE at position 1"),
+        ("RB123456785GB\u00a0", "holds U+00A0 NO-BREAK SPACE at position 14"),
+        ("RB1234\x0056785GB", "holds U+0000 (a control character) at position 7"),
+        ("RB1234\t56785GB", "holds U+0009 (a control character) at position 7"),
+        ("  R\u0412123456785GB", "holds U+0412 CYRILLIC CAPITAL LETTER VE at position 4"),
+    ],
+)
+def test_a_foreign_character_is_named_and_makes_a_misread(raw: str, reason: str) -> None:
+    t = parse(raw)
+    assert t.foreign == reason
+    assert t.misread
+    assert not t.recognized  # the stripped code is another number: never matched to a format
+    assert t.as_dict()["foreign"] == reason
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        " ]C1 RB-123 456 785 gb\r\n",  # AIM prefix, spaces, dashes, case, the reader's line ending
+        "\x1d42078745\x1d9400111206206406260787",  # GS (FNC1) stays allowed anywhere
+        "\tRB123456785GB\n",
+    ],
+)
+def test_what_readers_add_on_purpose_is_still_stripped_without_a_flag(raw: str) -> None:
+    t = parse(raw)
+    assert t.foreign is None
+    assert t.check_digit is CheckDigit.VALID
+
+
+@given(look_alikes)
+def test_a_look_alike_anywhere_is_foreign(raw: str) -> None:
+    t = parse(raw)
+    assert t.foreign is not None
+    assert t.misread
+
+
+@given(
+    st.text(alphabet="ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=6, max_size=30),
+    invisible,
+    st.integers(0, 40),
+)
+def test_an_invisible_character_anywhere_is_foreign(code: str, mark: str, at: int) -> None:
+    at %= len(code) + 1
+    t = parse(code[:at] + mark + code[at:])
+    assert t.foreign is not None
+    assert f"at position {at + 1}" in t.foreign
+
+
+@given(HOSTILE_SHORT)
+def test_hostile_text_is_either_printable_ascii_or_flagged(raw: str) -> None:
+    t = parse(raw)
+    clean = raw[:MAX_INPUT].strip(" \t\r\n\v\f")
+    assert (t.foreign is None) == all(" " <= c <= "~" or c == "\x1d" for c in clean)

@@ -98,6 +98,19 @@ def test_misread_records_nothing(bench: Bench, qtbot: QtBot) -> None:
     assert not window.outcomes.buttons[Outcome.RELEASED].isEnabled()
 
 
+def test_a_cached_code_with_a_look_alike_letter_is_a_misread(bench: Bench, qtbot: QtBot) -> None:
+    code = _find(bench, targeted=False)
+    _scan(bench, qtbot, code[:2] + "\u200b" + code[2:])  # a zero-width space inside the cached number
+    window = bench.window
+    assert window.result is not None
+    assert window.result.state is ScanState.MISREAD
+    assert window.result.item is None  # the item under the stripped number is not shown
+    assert bench.sounds.played[-1] is Feedback.ERROR
+    _key(bench, Qt.Key.Key_F2)
+    qtbot.wait(300)
+    assert window.recent.rowCount() == 0
+
+
 def test_unmanifested_item_is_recorded_as_such(bench: Bench, qtbot: QtBot) -> None:
     code = tracking.make_s10("LX", "87654321", "HK")
     _scan(bench, qtbot, code)

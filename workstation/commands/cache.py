@@ -11,7 +11,7 @@ from pathlib import Path
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
 from workstation.store.cache import ManifestCache, item_to_dict
 from workstation.store.db import StoreUnavailableError, open_cache
-from workstation.store.feed_import import FeedImporter, FeedReadError, ImportProgress
+from workstation.store.feed_import import MAX_LINE_BYTES, FeedImporter, FeedReadError, ImportProgress
 from workstation.store.records import open_case_tracking_ids
 
 EXIT_QUARANTINED = 3
@@ -25,6 +25,12 @@ def register(sub: Subparsers) -> None:
     imp = cache_sub.add_parser("import", help="import a feed file (JSON Lines or CSV)")
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
     imp.add_argument("--batch-size", type=int, default=5000, help=argparse.SUPPRESS)
+    imp.add_argument(
+        "--max-line-bytes",
+        type=int,
+        default=MAX_LINE_BYTES,
+        help=f"a longer line is quarantined unread (default {MAX_LINE_BYTES:,})",
+    )
     imp.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     imp.set_defaults(func=run_import)
 
@@ -76,9 +82,20 @@ class _ProgressBar:
 
 def run_import(args: argparse.Namespace, ctx: Context) -> int:
     cache = open_cache_or_fail(ctx)
-    importer = FeedImporter(cache, batch_size=args.batch_size)
+    if args.max_line_bytes < 1:
+        raise CommandError("--max-line-bytes must be 1 or more")
+    waiting: list[Path] = []
+    importer = FeedImporter(
+        cache,
+        batch_size=args.batch_size,
+        max_line_bytes=args.max_line_bytes,
+        on_wait=lambda: sys.stderr.write(
+            f"workstation: {waiting[-1]}: waiting for another import into this cache to finish\n"
+        ),
+    )
     worst = 0
     for path in args.files:
+        waiting.append(path)
         bar = _ProgressBar(path.name) if sys.stderr.isatty() and not args.no_progress else None
         try:
             summary = importer.import_file(path, progress=bar)
@@ -91,6 +108,11 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
         if bar:
             bar.done()
         print_json(summary.as_dict())
+        if summary.changed_while_read:
+            sys.stderr.write(
+                f"workstation: {path}: the file changed while it was read; what was read is imported, "
+                "import the file again once it is complete\n"
+            )
         if summary.quarantined:
             sys.stderr.write(
                 f"workstation: {path}: {summary.quarantined} row(s) quarantined; "

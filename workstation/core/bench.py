@@ -19,7 +19,7 @@ class ScanState(Enum):
     CLEAR = "clear"  # manifest found, nothing special
     TARGETED = "targeted"  # targeted for exam: release needs an exam and a confirmation
     UNMANIFESTED = "unmanifested"  # no advance data: record what is known, photo, flag
-    MISREAD = "misread"  # a known format whose check digit fails: rescan, record nothing
+    MISREAD = "misread"  # a wrong check digit or a foreign character: rescan, record nothing
     ALREADY_INSPECTED = "already_inspected"  # a second outcome needs a reason
 
 
@@ -51,7 +51,9 @@ class ScanResult:
 def classify(tracking: TrackingNumber, item: Item | None, previous: Sequence[InspectionRecord]) -> ScanResult:
     """Decide what a scan means for the officer."""
     prev = tuple(previous)
-    if item is None and tracking.misread:
+    # A foreign character is a misread even if something was found: the code the officer holds
+    # is not the one that was looked up.
+    if tracking.foreign is not None or (item is None and tracking.misread):
         return ScanResult(tracking, None, prev, ScanState.MISREAD, Feedback.ERROR)
     if prev:
         state = ScanState.ALREADY_INSPECTED

@@ -114,6 +114,8 @@ def _tracking(d: dict[str, Any]) -> tuple[str, str | None, str | None]:
     if not isinstance(raw, str | int) or isinstance(raw, bool):
         raise RecordError(f"tracking_id: expected text, got {type(raw).__name__}")
     parsed = parse(str(raw))
+    if parsed.foreign is not None:
+        raise RecordError(f"tracking_id {parsed.foreign}")
     if not is_usable(parsed.tracking_id):
         raise RecordError(f"tracking_id: {raw!r} is not a usable tracking number (6 to 40 letters or digits)")
     return parsed.tracking_id, parsed.carrier, parsed.format
@@ -371,7 +373,7 @@ def _fast_record(d: dict[str, Any]) -> ItemRecord | RiskRecord:
         raise _Unusual
     parsed = parse(raw_id)
     tracking_id = parsed.tracking_id
-    if not is_usable(tracking_id):
+    if parsed.foreign is not None or not is_usable(tracking_id):
         raise _Unusual
     if "lines" not in d and is_risk_only(d):
         return RiskRecord(tracking_id, _fast_risk(d["risk"]))

@@ -11,6 +11,7 @@ barcodes, USPS's `420`+ZIP routing, GS1's `(00)`), while feeds carry the trackin
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
@@ -32,6 +33,9 @@ class TrackingNumber:
     format: str | None
     check_digit: CheckDigit
     barcode: str  # the scanned form, normalised: the tracking id or a longer label barcode around it
+    # Why the code cannot be trusted as read, e.g. "holds U+0425 CYRILLIC CAPITAL LETTER HA at
+    # position 2": a character no label prints. None for a clean code.
+    foreign: str | None = None
 
     @property
     def recognized(self) -> bool:
@@ -39,8 +43,8 @@ class TrackingNumber:
 
     @property
     def misread(self) -> bool:
-        """A known shape whose check digit fails: most likely a bad read, so ask for a rescan."""
-        return self.check_digit is CheckDigit.INVALID
+        """A known shape whose check digit fails, or a foreign character: ask for a rescan."""
+        return self.check_digit is CheckDigit.INVALID or self.foreign is not None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +55,7 @@ class TrackingNumber:
             "check_digit": self.check_digit.value,
             "recognized": self.recognized,
             "barcode": self.barcode,
+            "foreign": self.foreign,
         }
 
 
@@ -235,6 +240,32 @@ def normalize(raw: str) -> str:
     return "".join(c for c in text.upper() if c.isascii() and c.isalnum())
 
 
+# Around a code, readers send line endings and padding; GS (FNC1) may sit anywhere inside it.
+_EDGE_WHITESPACE = " \t\r\n\v\f"
+_GS = "\x1d"
+
+
+def foreign_character(text: str) -> str | None:
+    """Why `text` cannot be a code as printed on a label, or None.
+
+    Labels carry printable ASCII only (and GS between GS1 fields). Anything else, a Cyrillic
+    look-alike, a full-width digit, a zero-width space, a right-to-left override, a control
+    character, is a misread or a forgery; dropping it would turn the code into another one.
+    """
+    if text.isascii() and text.isprintable():  # the common case, checked in C
+        return None
+    lead = len(text) - len(text.lstrip(_EDGE_WHITESPACE))
+    for i, ch in enumerate(text.strip(_EDGE_WHITESPACE), start=lead + 1):
+        if (" " <= ch <= "~") or ch == _GS:
+            continue
+        name = unicodedata.name(ch, "")
+        if not name:
+            kind = "a control character" if unicodedata.category(ch) == "Cc" else "an unnamed character"
+            name = f"({kind})"
+        return f"holds U+{ord(ch):04X} {name} at position {i}"
+    return None
+
+
 def _candidates(code: str) -> list[str]:
     """The code itself, and for GS1-128 forms the tracking number without its application identifier."""
     routed = _IMPB_ROUTED.fullmatch(code)
@@ -267,11 +298,21 @@ def _found(text: str, code: str, candidate: str, fmt: _Format, check: CheckDigit
 
 
 def parse(raw: object) -> TrackingNumber:
-    """Recognise a code of any known format; never raises."""
+    """Recognise a code of any known format; never raises.
+
+    A code holding a character no label prints comes back unrecognised, with `foreign` saying
+    which character and where, so that it is a misread and never looked up.
+    """
     if isinstance(raw, bytes):
         raw = raw.decode("latin-1")
     text = raw if isinstance(raw, str) else str(raw)
-    code = normalize(text[:MAX_INPUT])
+    head = text[:MAX_INPUT] if len(text) > MAX_INPUT else text
+    code = normalize(head)
+    # Feeds call this a million times: the clean case is decided in C, without a call.
+    foreign = None if head.isascii() and head.isprintable() else foreign_character(head)
+    if foreign is not None:
+        # Never matched to a format: the stripped code is another number than the one scanned.
+        return TrackingNumber(text, code, None, None, CheckDigit.NONE, code, foreign)
     best: tuple[str, _Format, CheckDigit] | None = None
     for candidate in _candidates(code):
         hit = _match(candidate)

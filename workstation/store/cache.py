@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +52,30 @@ class BatchOutcome:
     risk_updates: int = 0
     skipped: int = 0  # an older or identical version of an item already cached
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[None]:
+    """One write transaction that takes SQLite's write lock at its start (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes fails at once with "database is locked"
+    when another connection wrote in between (its WAL snapshot is stale, so waiting cannot help);
+    taking the lock first makes it wait its turn under the connection's busy timeout instead.
+    Inside a transaction already, it is a savepoint.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _risk_values(tracking_id: str, risk: RiskRow) -> tuple[Any, ...]:
@@ -121,7 +146,7 @@ class ManifestCache:
         """
         out = BatchOutcome()
         item_ids = [r.head[0] for _, r in records if type(r) is ItemRecord]
-        with self.db.atomic():
+        with write_transaction(self.db):
             existing = self._existing(item_ids)
             seen_here: dict[str, int] = {}
             items: list[tuple[Any, ...]] = []
@@ -190,8 +215,10 @@ class ManifestCache:
         return Item(**fields, lines=lines, risk=risk)
 
     def lookup(self, code: str) -> Item | None:
-        """Find an item by any scanned form of its tracking number."""
+        """Find an item by any scanned form of its tracking number; a code with a foreign character finds none."""
         parsed = parse(code)
+        if parsed.foreign is not None:
+            return None  # stripped of its foreign character, it would be another item's number
         item = self.get(parsed.tracking_id)
         if item is None:
             plain = normalize(code)
@@ -229,7 +256,7 @@ class ManifestCache:
             if not doomed:
                 continue
             marks = ",".join("?" * len(doomed))
-            with self.db.atomic():
+            with write_transaction(self.db):
                 for table in ("content_lines", "risk", "items"):
                     self.db.conn.execute(f"DELETE FROM {table} WHERE tracking_id IN ({marks})", doomed)
             removed += len(doomed)

@@ -86,3 +86,10 @@ def m001_initial(db: Database) -> None:
         CREATE INDEX quarantine_batch ON quarantine(batch_id, line_number);
         """
     )
+
+
+@migrations()
+def m002_feed_batch_bytes(db: Database) -> None:
+    # The size of what a batch read: a file is hashed ahead of its import only when a batch of
+    # the same size is done, so most imports read their file once.
+    db.execute("ALTER TABLE feed_batches ADD COLUMN bytes_read INTEGER")

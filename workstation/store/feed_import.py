@@ -3,40 +3,56 @@
 Memory stays flat: records are read one at a time and written in batches, each batch one
 transaction. One bad record never stops the file; it goes to quarantine with its line number
 and a reason a person can act on. Formats: docs/feed-format.md.
+
+A file's batch is marked done under the SHA-256 of the bytes actually read, and only once the
+read reached the end of the file: a file that changed while it was read is never taken for
+another version of itself. Imports into one cache take turns (`file_lock`), so a batch found
+still 'running' by the next import was left by a crash, and is closed as 'interrupted'.
 """
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import hashlib
 import io
-import json
+import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from workstation.core.feed_record import (
-    ITEM_FIELDS,
-    LINE_FIELDS,
-    REQUIRED_ITEM_FIELDS,
-    REQUIRED_LINE_FIELDS,
-    RISK_FIELDS,
-    ItemRecord,
-    RecordError,
-    RiskRecord,
-    flat_record,
+from workstation.core.feed_record import ItemRecord, RecordError, RiskRecord, flat_record
+from workstation.store import file_lock
+from workstation.store.cache import ManifestCache, write_transaction
+from workstation.store.feed_reading import (
+    MAX_LINE_BYTES,
+    MAX_RAW_TEXT,
+    SNIFF_BYTES,
+    FeedReadError,
+    HashingFile,
+    NotTextError,
+    Raw,
+    Reader,
+    check_text,
+    reader_for,
 )
-from workstation.store.cache import ManifestCache
 
-MAX_RAW_TEXT = 10_000
+__all__ = [
+    "MAX_LINE_BYTES",
+    "MAX_RAW_TEXT",
+    "FeedImporter",
+    "FeedReadError",
+    "ImportProgress",
+    "ImportSummary",
+    "NotTextError",
+]
+
 Progress = Callable[["ImportProgress"], None]
-
-
-class FeedReadError(Exception):
-    """The file cannot be read at all (missing, unreadable, empty, wrong format, CSV header)."""
+_READ_BUFFER = 1 << 20
+MAX_REASON = 2000
 
 
 @dataclass(frozen=True)
@@ -59,175 +75,91 @@ class ImportSummary:
     quarantined: int = 0
     already_imported: bool = False
     seconds: float = 0.0
+    # The file's size or time changed while it was read: what was read is imported under its own
+    # hash; import the file again once it is complete.
+    changed_while_read: bool = False
+    # Batches a crashed import left 'running', closed as 'interrupted' before this one started.
+    interrupted_batches_closed: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-class _Raw(NamedTuple):
-    """One record as read: its first line number, raw text, and parsed fields or why it failed."""
-
-    line: int
-    text: str
-    fields: dict[str, Any] | None
-    error: str | None = None
-    # CSV: the line numbers of every row of this item, for quarantining all of them together.
-    lines: tuple[int, ...] = ()
-
-
-def _sha256(path: Path) -> str:
+def _sha256(raw: io.FileIO) -> str:
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    while block := raw.read(_READ_BUFFER):
+        digest.update(block)
     return digest.hexdigest()
 
 
-def _raw_text(data: bytes) -> str:
-    return data.decode("utf-8", errors="replace")[:MAX_RAW_TEXT]
-
-
-def _read_jsonl(fh: io.BufferedReader) -> Iterator[_Raw]:
-    for number, data in enumerate(fh, start=1):
-        stripped = data.strip()
-        if not stripped:
-            continue
-        try:
-            text = stripped.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield _Raw(
-                number, _raw_text(stripped), None, f"not UTF-8 text (byte {exc.start + 1} of the line)"
-            )
-            continue
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            cut = exc.pos >= len(text) - 1 or exc.msg.startswith("Unterminated") or not data.endswith(b"\n")
-            hint = "; the line looks cut off" if cut else ""
-            yield _Raw(
-                number, text[:MAX_RAW_TEXT], None, f"not valid JSON: {exc.msg} (column {exc.colno}){hint}"
-            )
-            continue
-        if not isinstance(value, dict):
-            yield _Raw(
-                number, text[:MAX_RAW_TEXT], None, f"expected a JSON object, got {type(value).__name__}"
-            )
-            continue
-        yield _Raw(number, text if len(text) <= MAX_RAW_TEXT else text[:MAX_RAW_TEXT], value)
-
-
-_CSV_RISK = {f"risk_{name}": name for name in RISK_FIELDS}
-_CSV_REQUIRED = set(REQUIRED_ITEM_FIELDS) | set(REQUIRED_LINE_FIELDS)
-
-
-def _csv_rows(fh: io.BufferedReader) -> Iterator[tuple[int, str, dict[str, str] | None, str | None]]:
-    """(line number, raw text, row, error) for every CSV row; checks the header first."""
-    text = io.TextIOWrapper(fh, encoding="utf-8", errors="surrogateescape", newline="")
-    reader = csv.reader(text)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise FeedReadError("the file is empty") from None
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    if not any(h in _CSV_REQUIRED for h in header) and "tracking_id" not in header:
-        raise FeedReadError(f"the first line is not a CSV header naming the columns (got {header[:5]!r})")
-    risk_only = "tracking_id" in header and any(h in _CSV_RISK for h in header)
-    missing = sorted(_CSV_REQUIRED - set(header))
-    if missing and not (risk_only and not any(h in ITEM_FIELDS[1:] for h in header)):
-        raise FeedReadError(f"the CSV header lacks the required column(s): {', '.join(missing)}")
-    previous_end = reader.line_num
-    for row in reader:
-        start, previous_end = previous_end + 1, reader.line_num
-        raw = ",".join(row).encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
-        if not any(cell.strip() for cell in row):
-            continue
-        if any("\udc80" <= ch <= "\udcff" for cell in row for ch in cell):
-            yield start, raw, None, "not UTF-8 text"
-        elif len(row) != len(header):
-            yield start, raw, None, f"has {len(row)} fields where the header has {len(header)}"
-        else:
-            yield start, raw, dict(zip(header, row, strict=True)), None
-
-
-def _csv_record(rows: list[dict[str, str]]) -> dict[str, Any]:
-    """One item from its rows: item and risk fields from the first row, a content line per row."""
-    first = rows[0]
-    record: dict[str, Any] = {k: v for k, v in first.items() if k in ITEM_FIELDS and v != ""}
-    risk = {name: first[col] for col, name in _CSV_RISK.items() if first.get(col, "") != ""}
-    if risk:
-        reasons = risk.get("reasons")
-        if reasons:
-            try:
-                risk["reasons"] = json.loads(reasons)
-            except json.JSONDecodeError:
-                raise RecordError("risk_reasons: expected a JSON list of {code, text, weight}") from None
-        record["risk"] = risk
-    if any(row.get(f, "") != "" for row in rows for f in LINE_FIELDS):
-        record["lines"] = [{f: row[f] for f in LINE_FIELDS if row.get(f, "") != ""} for row in rows]
-    return record
-
-
-def _read_csv(fh: io.BufferedReader) -> Iterator[_Raw]:
-    group: list[tuple[int, str, dict[str, str]]] = []
-
-    def flush() -> Iterator[_Raw]:
-        if not group:
-            return
-        numbers = tuple(n for n, _, _ in group)
-        text = "\n".join(t for _, t, _ in group)[:MAX_RAW_TEXT]
-        try:
-            yield _Raw(numbers[0], text, _csv_record([r for _, _, r in group]), lines=numbers)
-        except RecordError as exc:
-            yield _Raw(numbers[0], text, None, str(exc), lines=numbers)
-        group.clear()
-
-    for number, raw, row, error in _csv_rows(fh):
-        if row is None:
-            yield _Raw(number, raw, None, error)
-            continue
-        if group and group[0][2].get("tracking_id") != row.get("tracking_id"):
-            yield from flush()
-        group.append((number, raw, row))
-    yield from flush()
-
-
-def _reader_for(path: Path) -> Callable[[io.BufferedReader], Iterator[_Raw]]:
-    suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        return _read_jsonl
-    if suffix == ".csv":
-        return _read_csv
-    raise FeedReadError(f"unknown feed format '{suffix}': use .jsonl (JSON Lines) or .csv")
-
-
-def _fault_line(raw: _Raw, reason: str) -> int:
+def _fault_line(raw: Raw, reason: str) -> int:
     """For a multi-row CSV item, the row the reason is about (a content line), else its first row."""
     if len(raw.lines) > 1 and reason.startswith("lines["):
         return raw.lines[int(reason[6 : reason.index("]")])]
     return raw.line
 
 
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
 class FeedImporter:
     """Imports feed files into one cache; remembers nothing between files but what the cache holds."""
 
-    def __init__(self, cache: ManifestCache, batch_size: int = 5000) -> None:
+    def __init__(
+        self,
+        cache: ManifestCache,
+        batch_size: int = 5000,
+        max_line_bytes: int = MAX_LINE_BYTES,
+        on_wait: Callable[[], None] | None = None,
+    ) -> None:
         self.cache = cache
         self.batch_size = batch_size
+        self.max_line_bytes = max_line_bytes
+        self.on_wait = on_wait  # told once when another import holds the cache and this one waits
+
+    def _lock_path(self) -> Path | None:
+        """Beside the cache file; None for a database without a file (nothing else can reach it)."""
+        row = self.cache.db.conn.execute("PRAGMA database_list").fetchone()
+        return Path(row[2] + "-import.lock") if row is not None and row[2] else None
 
     def _start_batch(self, path: Path, sha: str) -> int:
-        cur = self.cache.db.conn.execute(
-            "INSERT INTO feed_batches (file_name, sha256, started_at) VALUES (?, ?, ?)",
-            (path.name, sha, datetime.now(UTC).isoformat(timespec="seconds")),
-        )
-        self.cache.db.conn.commit()
+        with write_transaction(self.cache.db):
+            cur = self.cache.db.conn.execute(
+                "INSERT INTO feed_batches (file_name, sha256, started_at) VALUES (?, ?, ?)",
+                (path.name, sha, _now()),
+            )
         assert cur.lastrowid is not None
         return cur.lastrowid
 
+    def _end_batch(self, batch_id: int, status: str) -> None:
+        with write_transaction(self.cache.db):
+            self.cache.db.conn.execute(
+                "UPDATE feed_batches SET status = ?, finished_at = ? WHERE id = ?", (status, _now(), batch_id)
+            )
+
+    def close_interrupted_batches(self) -> int:
+        """Close the batches a crashed import left 'running', with what they wrote; call under the lock.
+
+        What such a batch wrote stays (each of its transactions was whole); its file does not count
+        as imported, so importing it again completes it.
+        """
+        with write_transaction(self.cache.db):
+            cur = self.cache.db.conn.execute(
+                "UPDATE feed_batches SET status = 'interrupted', finished_at = ?, "
+                "items_written = (SELECT count(*) FROM items WHERE items.batch_id = feed_batches.id), "
+                "quarantined = (SELECT count(*) FROM quarantine q WHERE q.batch_id = feed_batches.id) "
+                "WHERE status = 'running'",
+                (_now(),),
+            )
+        return cur.rowcount
+
     def _quarantine(self, batch_id: int, rows: list[tuple[int, str, str]]) -> None:
-        with self.cache.db.atomic():
+        with write_transaction(self.cache.db):
             self.cache.db.conn.executemany(
                 "INSERT INTO quarantine (batch_id, line_number, raw_text, reason) VALUES (?, ?, ?, ?)",
-                [(batch_id, line, text, reason) for line, text, reason in rows],
+                # A reason quotes the value it refuses: kept short, whatever the value's size.
+                [(batch_id, line, text, reason[:MAX_REASON]) for line, text, reason in rows],
             )
 
     def already_imported(self, sha: str) -> bool:
@@ -236,44 +168,107 @@ class FeedImporter:
         ).fetchone()
         return row is not None
 
+    def _may_be_imported(self, size: int) -> bool:
+        """Whether a done batch read this many bytes (or is older than sizes were kept)."""
+        row = self.cache.db.conn.execute(
+            "SELECT 1 FROM feed_batches WHERE status = 'done' AND (bytes_read = ? OR bytes_read IS NULL) "
+            "LIMIT 1",
+            (size,),
+        ).fetchone()
+        return row is not None
+
     def import_file(self, path: Path, progress: Progress | None = None) -> ImportSummary:
         started = time.monotonic()
+        reader = reader_for(path.suffix)
         try:
-            total = path.stat().st_size
-            reader = _reader_for(path)
-            sha = _sha256(path)
+            raw = io.FileIO(path, "rb")
         except OSError as exc:
             raise FeedReadError(f"cannot read {path}: {exc.strerror}") from exc
-        if total == 0:
-            raise FeedReadError(f"{path} is empty: nothing to import")
-        summary = ImportSummary(file=str(path), sha256=sha, batch_id=None)
-        if self.already_imported(sha):
-            summary.already_imported = True
-            summary.seconds = time.monotonic() - started
-            return summary
-        conn = self.cache.db.conn
-        with path.open("rb") as fh:
-            batch_id = self._start_batch(path, sha)
-            summary.batch_id = batch_id
-            # The cache is rebuildable from its feeds: during the bulk load, commits need not wait
-            # for the disk. A crash may lose the last batches (WAL keeps the file consistent), and
-            # the file's batch stays 'running', so importing the file again redoes it.
-            conn.execute("PRAGMA synchronous=OFF")
+        with raw:
             try:
-                self._run(reader(fh), fh, total, batch_id, summary, progress, started)
-            except FeedReadError:
-                conn.execute("UPDATE feed_batches SET status = 'failed' WHERE id = ?", (batch_id,))
-                conn.commit()
-                raise
-            finally:
-                conn.execute("PRAGMA synchronous=NORMAL")
+                before = os.fstat(raw.fileno())
+                first = raw.read(SNIFF_BYTES)
+                raw.seek(0)
+            except OSError as exc:
+                raise FeedReadError(f"cannot read {path}: {exc.strerror}") from exc
+            if not first:
+                raise FeedReadError(f"{path} is empty: nothing to import")
+            check_text(first, whole_file=len(first) < SNIFF_BYTES)
+            lock = self._lock_path()
+            if lock is None:
+                return self._import_open(path, raw, before, reader, progress, started)
+            with file_lock.exclusive(lock, self.on_wait):
+                return self._import_open(path, raw, before, reader, progress, started)
+
+    def _import_open(
+        self,
+        path: Path,
+        raw: io.FileIO,
+        before: os.stat_result,
+        reader: Reader,
+        progress: Progress | None,
+        started: float,
+    ) -> ImportSummary:
+        summary = ImportSummary(file=str(path), sha256="", batch_id=None)
+        summary.interrupted_batches_closed = self.close_interrupted_batches()
+        if self._may_be_imported(before.st_size):
+            # Only then is the file hashed ahead of reading: to skip a file imported in full.
+            summary.sha256 = _sha256(raw)
+            raw.seek(0)
+            if self.already_imported(summary.sha256):
+                summary.already_imported = True
+                summary.seconds = time.monotonic() - started
+                return summary
+        conn = self.cache.db.conn
+        hashing = HashingFile(raw)
+        fh = io.BufferedReader(hashing, _READ_BUFFER)
+        batch_id = self._start_batch(path, summary.sha256)
+        summary.batch_id = batch_id
+        # The cache is rebuildable from its feeds: during the bulk load, commits need not wait
+        # for the disk. A crash may lose the last batches (WAL keeps the file consistent), and
+        # the file's batch stays 'running' until the next import closes it as 'interrupted'.
+        conn.execute("PRAGMA synchronous=OFF")
+        try:
+            self._run(
+                reader(fh, self.max_line_bytes), hashing, before.st_size, batch_id, summary, progress, started
+            )
+            # Every reader reads to the end; a batch that did not is not done, whatever the cause.
+            if not hashing.reached_end:
+                raise FeedReadError(f"{path}: the import stopped before the end of the file")
+        except FeedReadError:
+            self._end_batch(batch_id, "failed")
+            raise
+        except OSError as exc:  # the disk or the network share failed under the read
+            self._end_batch(batch_id, "failed")
+            raise FeedReadError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            # Best effort: if this fails too, the next import closes the batch.
+            with contextlib.suppress(sqlite3.Error):
+                self._end_batch(batch_id, "interrupted")
+            raise
+        finally:
+            conn.execute("PRAGMA synchronous=NORMAL")
+        after = os.fstat(raw.fileno())
+        summary.changed_while_read = (
+            after.st_size != hashing.bytes_read
+            or after.st_mtime_ns != before.st_mtime_ns
+            or bool(summary.sha256 and summary.sha256 != hashing.digest.hexdigest())
+        )
+        # The batch stands for exactly the bytes it read: a file that changed under the import is
+        # not taken for done under its new (or old) hash.
+        summary.sha256 = hashing.digest.hexdigest()
         summary.seconds = time.monotonic() - started
-        with self.cache.db.atomic():
-            self.cache.db.conn.execute(
-                "UPDATE feed_batches SET finished_at = ?, rows_read = ?, items_written = ?, "
-                "risk_updates = ?, skipped = ?, quarantined = ?, status = 'done' WHERE id = ?",
+        with write_transaction(self.cache.db):
+            conn.execute(
+                "UPDATE feed_batches SET finished_at = ?, sha256 = ?, bytes_read = ?, rows_read = ?, "
+                "items_written = ?, risk_updates = ?, skipped = ?, quarantined = ?, status = 'done' "
+                "WHERE id = ?",
                 (
-                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    _now(),
+                    summary.sha256,
+                    hashing.bytes_read,
                     summary.rows_read,
                     summary.items_written,
                     summary.risk_updates,
@@ -286,8 +281,8 @@ class FeedImporter:
 
     def _run(
         self,
-        raws: Iterator[_Raw],
-        fh: io.BufferedReader,
+        raws: Iterator[Raw],
+        hashing: HashingFile,
         total: int,
         batch_id: int,
         summary: ImportSummary,
@@ -313,7 +308,7 @@ class FeedImporter:
             bad.clear()
             texts.clear()
             if progress is not None:
-                done = fh.tell() if not fh.closed else total
+                done = min(hashing.bytes_read, total)
                 progress(ImportProgress(done, total, summary.rows_read, time.monotonic() - started))
 
         batch_size = self.batch_size
@@ -326,6 +321,8 @@ class FeedImporter:
                     texts[raw.line] = raw.text
                 except RecordError as exc:
                     reason = str(exc)
+                except RecursionError:  # a value nested just shallow enough for the JSON reader
+                    reason = "a value is nested too deeply to read"
             if reason is not None:
                 fault = _fault_line(raw, reason)
                 # A CSV item spans rows: all of them go to quarantine, so no half item is cached.
