@@ -73,8 +73,13 @@ def quarantine(cache: ManifestCache) -> dict[int, str]:
     return dict(cache.db.conn.execute("SELECT line_number, reason FROM quarantine ORDER BY line_number"))
 
 
+def _read_only(data_dir: Path) -> sqlite3.Connection:
+    """Open the cache to look, never creating it (an empty file would be refused as emptied)."""
+    return sqlite3.connect(f"file:{data_dir / 'cache.sqlite'}?mode=ro", uri=True)
+
+
 def cached_ids(data_dir: Path) -> set[str]:
-    conn = sqlite3.connect(data_dir / "cache.sqlite")
+    conn = _read_only(data_dir)
     try:
         return {t for (t,) in conn.execute("SELECT tracking_id FROM items")}
     finally:
@@ -82,7 +87,7 @@ def cached_ids(data_dir: Path) -> set[str]:
 
 
 def batches(data_dir: Path) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(data_dir / "cache.sqlite")
+    conn = _read_only(data_dir)
     try:
         return conn.execute(
             "SELECT id, status, sha256, items_written FROM feed_batches ORDER BY id"
