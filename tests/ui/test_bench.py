@@ -106,6 +106,11 @@ def test_a_cached_code_with_a_look_alike_letter_is_a_misread(bench: Bench, qtbot
     assert window.result.state is ScanState.MISREAD
     assert window.result.item is None  # the item under the stripped number is not shown
     assert bench.sounds.played[-1] is Feedback.ERROR
+    assert window.banner.text() == (
+        "MISREAD: the code holds U+200B ZERO WIDTH SPACE at position 3, which no label prints. "
+        "Rescan the label."
+    )
+    assert "U+200B" in window.card.subtitle.text()
     _key(bench, Qt.Key.Key_F2)
     qtbot.wait(300)
     assert window.recent.rowCount() == 0

@@ -48,6 +48,13 @@ class ScanResult:
         return self.state is not ScanState.MISREAD
 
 
+def misread_reason(tracking: TrackingNumber) -> str:
+    """Why a scan is a misread, in words for the officer."""
+    if tracking.foreign is not None:
+        return f"the code {tracking.foreign}, which no label prints"
+    return "the check digit is wrong"
+
+
 def classify(tracking: TrackingNumber, item: Item | None, previous: Sequence[InspectionRecord]) -> ScanResult:
     """Decide what a scan means for the officer."""
     prev = tuple(previous)

@@ -29,7 +29,15 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.config import Settings
-from workstation.core.bench import Feedback, Gate, ScanResult, ScanState, classify, gate
+from workstation.core.bench import (
+    Feedback,
+    Gate,
+    ScanResult,
+    ScanState,
+    classify,
+    gate,
+    misread_reason,
+)
 from workstation.core.records import (
     AGENCIES,
     DetentionDraft,
@@ -115,7 +123,6 @@ def lookup_op(code: str) -> Callable[[Any], ScanResult]:
 
 
 STATE_BANNERS = {
-    ScanState.MISREAD: ("MISREAD: the check digit is wrong. Rescan the label.", "error"),
     ScanState.UNMANIFESTED: (
         "NO MANIFEST: record what you see, take a photo (Ctrl+P); the supervisor is flagged.",
         "unmanifested",
@@ -272,7 +279,9 @@ class BenchWindow(QMainWindow):
         self.scan_shown.emit(result)
 
     def _show_banner(self, result: ScanResult) -> None:
-        if result.previous:
+        if result.state is ScanState.MISREAD:  # before "already inspected": nothing is recorded
+            self._banner(f"MISREAD: {misread_reason(result.tracking)}. Rescan the label.", "error")
+        elif result.previous:
             last = result.previous[0]
             text = (
                 f"ALREADY INSPECTED by {last.officer_name} at {last.at.astimezone():%H:%M} on "

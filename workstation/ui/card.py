@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workstation.core.bench import ScanResult, ScanState
+from workstation.core.bench import ScanResult, ScanState, misread_reason
 from workstation.core.describe import (
     describe_carrier,
     describe_entry_type,
@@ -100,7 +100,11 @@ class ManifestCard(QFrame):
         if item is None:
             self.subtitle.setText(
                 f"{describe_carrier(result.tracking.carrier)} · {fmt} · "
-                + ("check digit wrong" if result.state is ScanState.MISREAD else "no manifest in the cache")
+                + (
+                    misread_reason(result.tracking)
+                    if result.state is ScanState.MISREAD
+                    else "no manifest in the cache"
+                )
             )
             for label in self.fields.values():
                 label.setText("")
