@@ -26,6 +26,9 @@ _QT_LEVELS = {
     QtMsgType.QtFatalMsg: logging.CRITICAL,
 }
 
+# Said by a platform plugin about every window, meaning nothing to IT (the offscreen plugin).
+_QT_NOISE = frozenset({"This plugin does not support propagateSizeHints()"})
+
 
 def officer_message(exc: BaseException) -> str:
     """What the officer reads: that something failed, what, and that IT can find it in the log."""
@@ -81,6 +84,8 @@ def log_qt_messages() -> None:
 
     def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
         level = _QT_LEVELS.get(kind)
+        if message in _QT_NOISE:
+            level = logging.DEBUG
         if level is not None:
             logging.getLogger("qt").log(level, "%s", message)
 
