@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import ctypes.util
 import os
 import shutil
@@ -12,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from workstation.app import library_loads
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -44,11 +45,7 @@ def has_program(name: str) -> bool:
 
 def has_library(soname: str) -> bool:
     """Whether the dynamic loader finds this library (e.g. libpulse.so.0)."""
-    try:
-        ctypes.CDLL(soname)
-    except OSError:
-        return False
-    return True
+    return library_loads(soname)
 
 
 def has_libzbar() -> bool:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlite_utils import Database
 from workstation.core.feed_record import ItemRecord, RiskRecord, RiskRow, item_record, risk_row
 from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason, RiskUpdate
 from workstation.core.tracking import normalize, parse
+from workstation.store.db import write_transaction
 
 _ITEM_COLUMNS = (
     "tracking_id, carrier, tracking_format, entry_type, arrival_date, port, shipper_name, "
@@ -52,30 +52,6 @@ class BatchOutcome:
     risk_updates: int = 0
     skipped: int = 0  # an older or identical version of an item already cached
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
-
-
-@contextmanager
-def write_transaction(db: Database) -> Iterator[None]:
-    """One write transaction that takes SQLite's write lock at its start (BEGIN IMMEDIATE).
-
-    A deferred transaction that reads and then writes fails at once with "database is locked"
-    when another connection wrote in between (its WAL snapshot is stale, so waiting cannot help);
-    taking the lock first makes it wait its turn under the connection's busy timeout instead.
-    Inside a transaction already, it is a savepoint.
-    """
-    conn = db.conn
-    if conn.in_transaction:
-        with db.atomic():
-            yield
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
 
 
 def _risk_values(tracking_id: str, risk: RiskRow) -> tuple[Any, ...]:

@@ -148,7 +148,12 @@ def write_transaction(db: Database) -> Iterator[Database]:
 
     A deferred transaction that reads and then writes cannot wait for another writer in WAL mode:
     SQLite fails it at once with "database is locked". Taking the lock first makes it queue.
+    Inside a transaction already, it is a savepoint of that one.
     """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
         with db.atomic():  # a savepoint inside our transaction

@@ -26,7 +26,8 @@ from typing import Any
 
 from workstation.core.feed_record import ItemRecord, RecordError, RiskRecord, flat_record
 from workstation.store import file_lock
-from workstation.store.cache import ManifestCache, write_transaction
+from workstation.store.cache import ManifestCache
+from workstation.store.db import write_transaction
 from workstation.store.feed_reading import (
     MAX_LINE_BYTES,
     MAX_RAW_TEXT,

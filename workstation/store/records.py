@@ -36,7 +36,7 @@ from workstation.core.records import (
 )
 from workstation.store import audit
 from workstation.store.backup_files import damaged_advice
-from workstation.store.db import RECORDS_FILE, apply_migrations, open_records_connection
+from workstation.store.db import RECORDS_FILE, apply_migrations, open_records_connection, write_transaction
 from workstation.store.files import records_left
 from workstation.store.photos import (
     PHOTOS_DIR,
@@ -116,15 +116,8 @@ class RecordsStore:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction that takes the write lock first, so the audit head cannot move."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            with self.db.atomic():
-                yield
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
+        with write_transaction(self.db):
+            yield
 
     def write_record(
         self, table: str, row: Mapping[str, Any], *, kind: str, actor: str, bench_id: str, detail: Any = ""
