@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QMessageLogContext, QObject, Qt, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from workstation.logs import LOG_DIR, LOG_FILE, log_uncaught
+from workstation.logs import FILE_ONLY, LOG_DIR, LOG_FILE, log_uncaught
 
 log = logging.getLogger(__name__)
 _QT_LEVELS = {
@@ -79,14 +79,18 @@ def show_error_box(message: str, parent: QWidget | None = None) -> None:
     box.open()
 
 
-def log_qt_messages() -> None:
-    """Qt's warnings and errors (a bad stylesheet, a missing plugin) into the log."""
+def log_qt_messages(*, file_only: bool = False) -> None:
+    """Qt's warnings and errors (a bad stylesheet, a missing plugin) into the log.
+
+    `file_only`: not on stderr too, for a command whose own lines say what went wrong (self-test).
+    """
+    extra = FILE_ONLY if file_only else None
 
     def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
         level = _QT_LEVELS.get(kind)
         if message in _QT_NOISE:
             level = logging.DEBUG
         if level is not None:
-            logging.getLogger("qt").log(level, "%s", message)
+            logging.getLogger("qt").log(level, "%s", message, extra=extra)
 
     qInstallMessageHandler(handler)

@@ -15,6 +15,11 @@ SOUND_LOAD_TIMEOUT_S = 3.0
 def _application() -> object:
     from PySide6.QtWidgets import QApplication
 
+    from workstation.ui.errors import log_qt_messages
+
+    # Qt's own chatter (audio backends it probes, a sound server that is not running) goes to
+    # the log file: the self-test's lines already say what works and what does not.
+    log_qt_messages(file_only=True)
     return QApplication.instance() or QApplication(sys.argv[:1])
 
 
