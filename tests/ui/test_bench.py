@@ -73,6 +73,7 @@ def test_burst_into_notes_shows_card_and_one_key_records_release(bench: Bench, q
     record = saved.args[0]
     assert record.outcome is Outcome.RELEASED
     assert record.notes == "fragile"
+    bench.runner.wait_idle()  # the save's Changes re-query the shift
     assert window.recent.rowCount() == 1
     assert window.recent.records[0].tracking_id == code
     store = _records(bench)
@@ -93,7 +94,7 @@ def test_misread_records_nothing(bench: Bench, qtbot: QtBot) -> None:
     assert bench.sounds.played[-1] is Feedback.ERROR
     assert "MISREAD" in window.banner.text()
     _key(bench, Qt.Key.Key_F2)
-    qtbot.wait(300)
+    bench.runner.wait_idle()  # a save, had one been asked for, is delivered by now
     assert window.recent.rowCount() == 0
     assert not window.outcomes.buttons[Outcome.RELEASED].isEnabled()
 
@@ -112,7 +113,7 @@ def test_a_cached_code_with_a_look_alike_letter_is_a_misread(bench: Bench, qtbot
     )
     assert "U+200B" in window.card.subtitle.text()
     _key(bench, Qt.Key.Key_F2)
-    qtbot.wait(300)
+    bench.runner.wait_idle()  # a save, had one been asked for, is delivered by now
     assert window.recent.rowCount() == 0
 
 
@@ -144,7 +145,7 @@ def test_already_inspected_needs_a_reason(
 
     monkeypatch.setattr(window, "ask_reason", lambda result: "")
     _key(bench, Qt.Key.Key_F3)
-    qtbot.wait(300)
+    bench.runner.wait_idle()
     assert window.recent.rowCount() == 1  # no reason, no second record
 
     monkeypatch.setattr(window, "ask_reason", lambda result: "duty was owed after all")
@@ -171,7 +172,7 @@ def test_targeted_item_needs_an_exam_and_a_confirmation(
     assert window.risk.targeted.isVisible()
 
     _key(bench, Qt.Key.Key_F2)  # no exam yet: refused
-    qtbot.wait(300)
+    bench.runner.wait_idle()
     assert window.recent.rowCount() == 0
     assert bench.sounds.played[-1] is Feedback.ERROR
 
@@ -289,7 +290,8 @@ def test_lock_hides_everything_and_refuses_scans(bench: Bench, qtbot: QtBot, tmp
     code = _find(bench, targeted=False)
     _scan(bench, qtbot, code)
     bench.lock()
-    qtbot.wait(50)
+    bench.runner.wait_idle()
+    qtbot.waitUntil(lambda: bench.window.result is None and bench.window.card.tracking_id.text() != code)
     image = bench.window.grab().toImage()
     shot = tmp_path / "locked.png"
     image.save(str(shot))
