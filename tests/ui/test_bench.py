@@ -376,3 +376,21 @@ def test_a_long_fedex_label_barcode_finds_the_item_and_the_record_keeps_both(
         assert tuple(row) == (number, long_form)
     finally:
         store.close()
+
+
+def test_a_photo_file_for_a_seizure_is_read_on_the_runner(bench: Bench, qtbot: QtBot, tmp_path: Path) -> None:
+    photo = tmp_path / "evidence.photo"
+    _, png = cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))
+    photo.write_bytes(png.tobytes())
+    dialog = bench.window.seizure_dialog()
+    qtbot.addWidget(dialog)
+    task = dialog.add_photo_file(str(photo))
+    assert task is not None
+    assert dialog.photos == []  # not read here, on the GUI thread
+    bench.runner.wait_idle()
+    assert [(bytes(d), s) for d, s in dialog.photos] == [(png.tobytes(), ".png")]  # type: ignore[arg-type]
+
+    dialog.add_photo_file(str(tmp_path / "gone.jpg"))
+    bench.runner.wait_idle()
+    assert len(dialog.photos) == 1
+    assert dialog.errors["photos"].text() == "The photo file could not be read: no such file or directory"
