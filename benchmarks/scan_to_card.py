@@ -1,11 +1,18 @@
-"""Scan-to-card latency, keys per package, and the GUI thread's longest block while saving.
+"""Scan-to-card latency (alone, and during a bulk cache write on the other lane), keys per
+package, and the GUI thread's longest block while saving.
 
-    uv run python benchmarks/scan_to_card.py [--items 1000000] [--scans 300] [--cache-dir DIR]
+    uv run python benchmarks/scan_to_card.py [--items 1000000] [--scans 300] [--bulk-rows 100000]
+        [--cache-dir DIR]
 
 The cache is built once (demo generator, through the importer's write path) and reused from
 --cache-dir. Each scan is typed into the app as a keyboard wedge would (key events through the
-application-wide filter), and timed from the Enter key to the card's next paint. The last line
-is one JSON object with every figure.
+application-wide filter), and timed from the Enter key to the card's next paint.
+
+With --bulk-rows N (0: skip), the scans are timed a second time while N new cache rows are
+written on the runner's bulk lane (its own thread and cache connection, 5,000 rows per
+transaction, as a reference-data pull will); only scans that start and end while the write runs
+count. The bulk write goes to a copy of the cache, so the cache in --cache-dir stays as built.
+The last line is one JSON object with every figure.
 """
 
 from __future__ import annotations
@@ -34,7 +41,8 @@ from workstation.core.scan import ScanEvent, ScanSource
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
 from workstation.store.demo_data import seed_cache
-from workstation.ui.bench_app import Bench, make_runner
+from workstation.ui.bench_window import BenchWindow
+from workstation.ui.root import Workstation
 
 
 def build_cache(cache_dir: Path, items: int) -> None:
@@ -75,10 +83,36 @@ def wait_until(app: QApplication, predicate, timeout: float = 10.0) -> None:  # 
 BANNER = [lambda: ""]
 
 
+def percentiles(latencies: list[float]) -> tuple[float, float]:
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return p50, p99
+
+
+def time_scan(app: QApplication, window: BenchWindow, probe: PaintProbe, code: str) -> float:
+    """One scan typed as a wedge burst into the focused notes field: Enter to card painted, in ms."""
+    shown: list[object] = []
+    window.scan_shown.connect(shown.append)
+    window.notes.setFocus()
+    for ch in code.lower():
+        QTest.keyClick(QApplication.focusWidget(), ch)
+    probe.painted_at = None
+    start = time.perf_counter()
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    wait_until(app, lambda: bool(shown) and probe.painted_at is not None)
+    assert probe.painted_at is not None
+    window.scan_shown.disconnect(shown.append)
+    return (probe.painted_at - start) * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--scans", type=int, default=300)
+    parser.add_argument(
+        "--bulk-rows", type=int, default=100_000, help="cache rows written on the bulk lane (0: skip)"
+    )
     parser.add_argument("--cache-dir", type=Path, default=Path(tempfile.gettempdir()) / "ws-bench-cache")
     args = parser.parse_args()
     build_cache(args.cache_dir, args.items)
@@ -86,19 +120,17 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ws-scan-to-card-"))
     data_dir = work / "data"
     data_dir.mkdir()
-    (data_dir / "cache.sqlite").symlink_to(args.cache_dir / "cache.sqlite")
+    if args.bulk_rows:
+        shutil.copyfile(args.cache_dir / "cache.sqlite", data_dir / "cache.sqlite")
+    else:
+        (data_dir / "cache.sqlite").symlink_to(args.cache_dir / "cache.sqlite")
     app = QApplication.instance() or QApplication([])
     ctx = Context(Settings(bench_id="bench-bm"), data_dir, demo=True)
-    runner = make_runner(ctx)
+    root = Workstation(ctx, sounds=False)
     sessions: list[Session] = []
-
-    def sign_in(res):  # type: ignore[no-untyped-def]
-        res.officers.ensure_demo_officers()
-        return res.officers.sign_in("D1001", "demo", "bench-bm")
-
-    runner.run(sign_in).on_success(sessions.append)
+    root.demo_sign_in().on_success(sessions.append)
     wait_until(app, lambda: bool(sessions))
-    bench = Bench(ctx, runner, sessions[0], sounds=False)
+    bench = root.start(sessions[0])
     window = bench.window
     BANNER[0] = window.banner.text
     window.show()
@@ -121,27 +153,45 @@ def main() -> None:
     # 1. Enter to card painted, scans typed as a wedge burst into the focused notes field.
     probe = PaintProbe()
     window.card.installEventFilter(probe)
-    latencies = []
-    for code in green:
-        shown: list[object] = []
-        window.scan_shown.connect(shown.append)
-        window.notes.setFocus()
-        for ch in code.lower():
-            QTest.keyClick(QApplication.focusWidget(), ch)
-        probe.painted_at = None
-        start = time.perf_counter()
-        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
-        wait_until(app, lambda: bool(shown) and probe.painted_at is not None)  # noqa: B023
-        assert probe.painted_at is not None
-        latencies.append((probe.painted_at - start) * 1000)
-        window.scan_shown.disconnect(shown.append)
-    latencies.sort()
-    p50 = statistics.median(latencies)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    latencies = [time_scan(app, window, probe, code) for code in green]
+    p50, p99 = percentiles(latencies)
     print(
         f"scan to card painted over {len(latencies)} scans of a {args.items:,}-item cache: "
         f"p50 {p50:.2f} ms, p99 {p99:.2f} ms"
     )
+
+    # 1b. The same while a bulk write of new cache rows runs on the other lane.
+    bulk: dict[str, float | int | None] = {}
+    if args.bulk_rows:
+        written: list[int] = []
+        bulk_start = time.perf_counter()
+        task = root.bulk.run(
+            lambda res: seed_cache(res.cache, args.bulk_rows, seed=2, batch_size=5000), "bulk write"
+        )
+        task.on_success(written.append)
+        during: list[float] = []
+        turn = 0
+        while not task.done and len(during) < args.scans:
+            ms = time_scan(app, window, probe, green[turn % len(green)])
+            turn += 1
+            if not task.done:  # started and ended while the write ran
+                during.append(ms)
+        wait_until(app, lambda: task.done, timeout=3600)
+        bulk_seconds = time.perf_counter() - bulk_start
+        b50, b99 = percentiles(during) if during else (float("nan"), float("nan"))
+        print(
+            f"scan to card during a bulk write of {args.bulk_rows:,} cache rows "
+            f"({written[0] if written else 0:,} written in {bulk_seconds:.1f} s) over {len(during)} scans: "
+            f"p50 {b50:.2f} ms, p99 {b99:.2f} ms"
+        )
+        bulk = {
+            "bulk_rows": args.bulk_rows,
+            "bulk_rows_written": written[0] if written else 0,
+            "bulk_write_s": round(bulk_seconds, 2),
+            "scans_during_bulk": len(during),
+            "scan_to_card_during_bulk_p50_ms": round(b50, 3) if during else None,
+            "scan_to_card_during_bulk_p99_ms": round(b99, 3) if during else None,
+        }
 
     # 2. Keys pressed per package after the scan, counted as they are pressed.
     def flow(code: str, exam_first: bool) -> int:
@@ -210,8 +260,7 @@ def main() -> None:
         f"(median over saves {statistics.median(blocks):.2f} ms)"
     )
 
-    bench.close()
-    runner.shutdown()
+    root.close()
     shutil.rmtree(work, ignore_errors=True)
     print(
         json.dumps(
@@ -220,6 +269,7 @@ def main() -> None:
                 "scans": len(latencies),
                 "scan_to_card_p50_ms": round(p50, 3),
                 "scan_to_card_p99_ms": round(p99, 3),
+                **bulk,
                 "keys_green_release": green_keys,
                 "keys_targeted_xray_release": targeted_keys,
                 "gui_block_save_with_photo_max_ms": round(longest, 3),

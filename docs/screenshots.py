@@ -23,8 +23,8 @@ from workstation.core.scan import ScanEvent, ScanSource
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
 from workstation.store.demo_data import seed_cache
-from workstation.ui.bench_app import Bench, make_runner
 from workstation.ui.help_overlay import HelpOverlay
+from workstation.ui.root import Workstation
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 
@@ -52,16 +52,11 @@ def main() -> None:
     conn.close()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     ctx = Context(Settings(facility_name="JFK IMF", bench_id="bench-07"), work, demo=True)
-    runner = make_runner(ctx)
+    root = Workstation(ctx, sounds=False)
     sessions: list[Session] = []
-
-    def sign_in(res):  # type: ignore[no-untyped-def]
-        res.officers.ensure_demo_officers()
-        return res.officers.sign_in("D1001", "demo", "bench-07")
-
-    runner.run(sign_in).on_success(sessions.append)
+    root.demo_sign_in().on_success(sessions.append)
     settle(app, lambda: bool(sessions))
-    bench = Bench(ctx, runner, sessions[0], sounds=False)
+    bench = root.start(sessions[0])
     window = bench.window
     window.resize(1600, 950)
     window.show()
@@ -102,8 +97,7 @@ def main() -> None:
     overlay.close()
     bench.lock()
     shot("locked")
-    bench.close()
-    runner.shutdown()
+    root.close()
     shutil.rmtree(work, ignore_errors=True)
 
 

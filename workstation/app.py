@@ -1,4 +1,8 @@
-"""Composition root: opens the stores, builds the services and the main window, passes them in."""
+"""Start of the GUI: what must hold before Qt starts (a screen, readable data files), then the
+composition root (ui/root.py), which owns the settings, the runner, the session and the windows.
+
+Kept free of Qt at import: the subcommands import it (DEMO_ITEMS) and must start fast.
+"""
 
 from __future__ import annotations
 
@@ -108,6 +112,6 @@ def run_gui(ctx: Context) -> int:
     cache.db.conn.close()
     prefetch(ctx.data_dir / CACHE_FILE)  # the kernel reads it in while the officer signs in
 
-    from workstation.ui.application import run_application
+    from workstation.ui.root import run_application
 
     return run_application(ctx)

@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from workstation.commands.base import CommandError, Context
-from workstation.config import ConfigError, load_settings, resolve_data_dir
+from workstation.config import ConfigError, default_config_path, load_settings, resolve_data_dir
 from workstation.logs import FILE_ONLY, LogSetup, setup_logging
 
 log = logging.getLogger("workstation")
@@ -59,14 +59,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _context(args: argparse.Namespace) -> Context:
-    settings = load_settings(Path(args.config) if args.config else None)
+    config_path = Path(args.config) if args.config else default_config_path()
+    settings = load_settings(config_path)
     if args.demo and not args.data_dir:
         from workstation.commands.demo import default_demo_dir
 
         data_dir = default_demo_dir()
     else:
         data_dir = resolve_data_dir(args.data_dir, settings)
-    return Context(settings=settings, data_dir=data_dir, demo=args.demo)
+    return Context(settings=settings, data_dir=data_dir, demo=args.demo, config_path=config_path)
 
 
 def _loggable(message: str, args: argparse.Namespace) -> str:

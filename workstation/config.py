@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -93,11 +95,14 @@ class Settings:
 
 @dataclass(frozen=True)
 class Context:
-    """What a run of the program works with: the settings and the resolved data directory."""
+    """What a run of the program works with: the settings, the file they came from, the data directory."""
 
     settings: Settings
     data_dir: Path
     demo: bool = False
+    # The config file named by --config (or the environment, or the default), even when it does
+    # not exist yet: the first-run dialog writes it there, and the settings are reloaded from it.
+    config_path: Path | None = None
     # Stamped on every log line; the bench updates it on sign-in and hand-over (so not frozen).
     log: LogContext = field(default_factory=LogContext, compare=False)
 
@@ -111,6 +116,52 @@ def default_config_path() -> Path:
 
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def hub_url_problem(url: str) -> str | None:
+    """Why a hub address cannot be used, or None when it can (empty means: no hub)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 (raises on a port that is not a number or out of range)
+    except ValueError as exc:
+        return f"the hub address is not a URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "the hub address must start with http:// or https://"
+    if not host:
+        return "the hub address has no host name"
+    return None
+
+
+def _at_least(low: float) -> Callable[[Any], str | None]:
+    return lambda value: None if value >= low else f"must be {low:g} or more, not {value!r}"
+
+
+def _terminators(value: tuple[str, ...]) -> str | None:
+    unknown = [v for v in value if v not in ("enter", "tab")]
+    return f"must list only 'enter' and 'tab', not {unknown[0]!r}" if unknown else None
+
+
+# Value checks beyond the type, by (settings class, key): each says what is wrong, or None.
+_CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
+    ("Settings", "hub_url"): hub_url_problem,
+    ("Settings", "retention_days"): _at_least(1),
+    ("Settings", "backups_kept"): _at_least(1),
+    ("ScannerSettings", "wedge_max_key_interval_ms"): _at_least(1),
+    ("ScannerSettings", "wedge_min_length"): _at_least(1),
+    ("ScannerSettings", "wedge_terminators"): _terminators,
+    ("ScannerSettings", "serial_baud"): _at_least(1),
+    ("CameraSettings", "dedupe_seconds"): _at_least(0),
+    ("CameraSettings", "retry_seconds"): _at_least(0.1),
+    ("SecuritySettings", "idle_lock_minutes"): _at_least(0.1),
+    ("SecuritySettings", "max_failed_sign_ins"): _at_least(1),
+    ("SecuritySettings", "lockout_minutes"): _at_least(0),
+    ("DecodeSettings", "max_image_pixels"): _at_least(1),
+    ("LogSettings", "max_bytes"): _at_least(1024),
+    ("LogSettings", "files_kept"): _at_least(0),
+}
 
 
 def _coerce(cls: type, values: dict[str, Any], where: str) -> Any:
@@ -129,7 +180,7 @@ def _coerce(cls: type, values: dict[str, Any], where: str) -> Any:
         if isinstance(default, tuple):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{where}: '{key}' must be a list of strings")
-            kwargs[key] = tuple(value)
+            kwargs[key] = _checked(cls, key, tuple(value), where)
             continue
         if isinstance(default, bool) or not isinstance(default, int | float | str):
             raise ConfigError(f"{where}: '{key}' has an unsupported type")
@@ -139,8 +190,16 @@ def _coerce(cls: type, values: dict[str, Any], where: str) -> Any:
             raise ConfigError(
                 f"{where}: '{key}' must be {type(default).__name__}, not {type(value).__name__} ({value!r})"
             )
-        kwargs[key] = value
+        kwargs[key] = _checked(cls, key, value, where)
     return cls(**kwargs)
+
+
+def _checked(cls: type, key: str, value: Any, where: str) -> Any:
+    check = _CHECKS.get((cls.__name__, key))
+    problem = check(value) if check is not None else None
+    if problem:
+        raise ConfigError(f"{where}: '{key}': {problem}")
+    return value
 
 
 def load_settings(path: Path | None = None) -> Settings:

@@ -14,9 +14,10 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from workstation.config import ConfigError, Settings, load_settings
+from workstation.config import ConfigError, Settings, hub_url_problem, load_settings
+
+__all__ = ["hub_url_problem", "to_toml", "write_settings"]
 
 Scalar = str | int | float | bool
 
@@ -76,15 +77,3 @@ def write_settings(path: Path, values: Mapping[str, Any]) -> Settings:
     finally:
         tmp.unlink(missing_ok=True)
     return settings.with_overrides(source=str(path))
-
-
-def hub_url_problem(url: str) -> str | None:
-    """Why a hub address cannot be used, or None when it can (empty means: no hub)."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return "the hub address must start with http:// or https://"
-    if not parts.hostname:
-        return "the hub address has no host name"
-    return None

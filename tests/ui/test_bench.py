@@ -73,6 +73,7 @@ def test_burst_into_notes_shows_card_and_one_key_records_release(bench: Bench, q
     record = saved.args[0]
     assert record.outcome is Outcome.RELEASED
     assert record.notes == "fragile"
+    bench.runner.wait_idle()  # the save's Changes re-query the shift
     assert window.recent.rowCount() == 1
     assert window.recent.records[0].tracking_id == code
     store = _records(bench)
@@ -93,7 +94,7 @@ def test_misread_records_nothing(bench: Bench, qtbot: QtBot) -> None:
     assert bench.sounds.played[-1] is Feedback.ERROR
     assert "MISREAD" in window.banner.text()
     _key(bench, Qt.Key.Key_F2)
-    qtbot.wait(300)
+    bench.runner.wait_idle()  # a save, had one been asked for, is delivered by now
     assert window.recent.rowCount() == 0
     assert not window.outcomes.buttons[Outcome.RELEASED].isEnabled()
 
@@ -112,7 +113,7 @@ def test_a_cached_code_with_a_look_alike_letter_is_a_misread(bench: Bench, qtbot
     )
     assert "U+200B" in window.card.subtitle.text()
     _key(bench, Qt.Key.Key_F2)
-    qtbot.wait(300)
+    bench.runner.wait_idle()  # a save, had one been asked for, is delivered by now
     assert window.recent.rowCount() == 0
 
 
@@ -144,7 +145,7 @@ def test_already_inspected_needs_a_reason(
 
     monkeypatch.setattr(window, "ask_reason", lambda result: "")
     _key(bench, Qt.Key.Key_F3)
-    qtbot.wait(300)
+    bench.runner.wait_idle()
     assert window.recent.rowCount() == 1  # no reason, no second record
 
     monkeypatch.setattr(window, "ask_reason", lambda result: "duty was owed after all")
@@ -171,7 +172,7 @@ def test_targeted_item_needs_an_exam_and_a_confirmation(
     assert window.risk.targeted.isVisible()
 
     _key(bench, Qt.Key.Key_F2)  # no exam yet: refused
-    qtbot.wait(300)
+    bench.runner.wait_idle()
     assert window.recent.rowCount() == 0
     assert bench.sounds.played[-1] is Feedback.ERROR
 
@@ -289,7 +290,8 @@ def test_lock_hides_everything_and_refuses_scans(bench: Bench, qtbot: QtBot, tmp
     code = _find(bench, targeted=False)
     _scan(bench, qtbot, code)
     bench.lock()
-    qtbot.wait(50)
+    bench.runner.wait_idle()
+    qtbot.waitUntil(lambda: bench.window.result is None and bench.window.card.tracking_id.text() != code)
     image = bench.window.grab().toImage()
     shot = tmp_path / "locked.png"
     image.save(str(shot))
@@ -374,3 +376,21 @@ def test_a_long_fedex_label_barcode_finds_the_item_and_the_record_keeps_both(
         assert tuple(row) == (number, long_form)
     finally:
         store.close()
+
+
+def test_a_photo_file_for_a_seizure_is_read_on_the_runner(bench: Bench, qtbot: QtBot, tmp_path: Path) -> None:
+    photo = tmp_path / "evidence.photo"
+    _, png = cv2.imencode(".png", np.zeros((8, 8, 3), np.uint8))
+    photo.write_bytes(png.tobytes())
+    dialog = bench.window.seizure_dialog()
+    qtbot.addWidget(dialog)
+    task = dialog.add_photo_file(str(photo))
+    assert task is not None
+    assert dialog.photos == []  # not read here, on the GUI thread
+    bench.runner.wait_idle()
+    assert [(bytes(d), s) for d, s in dialog.photos] == [(png.tobytes(), ".png")]  # type: ignore[arg-type]
+
+    dialog.add_photo_file(str(tmp_path / "gone.jpg"))
+    bench.runner.wait_idle()
+    assert len(dialog.photos) == 1
+    assert dialog.errors["photos"].text() == "The photo file could not be read: no such file or directory"

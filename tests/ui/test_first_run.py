@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -66,3 +67,26 @@ def test_about_names_the_version(qtbot: QtBot) -> None:
     assert app_version() in text
     assert "Inspection Workstation" in text
     assert "/var/&lt;x&gt;" in text
+
+
+def test_after_the_first_run_the_settings_are_read_back_from_the_config_path_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--config FILE` reaches the first-run dialog: it writes FILE, and FILE is what is reread."""
+    from workstation.config_writer import write_settings
+    from workstation.ui import root
+
+    given = tmp_path / "facility" / "bench.toml"
+    asked: list[Path | None] = []
+
+    def first_run(ctx: Context, path: Path | None = None) -> bool:
+        asked.append(path)
+        assert path is not None
+        write_settings(path, {"facility_id": "JFK-IMF", "bench_id": "bench-07"})
+        return True
+
+    monkeypatch.setattr(root, "maybe_run_first_run", first_run)
+    ctx = root.settings_after_first_run(Context(Settings(), tmp_path, config_path=given))
+    assert asked == [given]
+    assert (ctx.settings.bench_id, ctx.settings.source) == ("bench-07", str(given))
+    assert ctx.config_path == given

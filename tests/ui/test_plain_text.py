@@ -101,8 +101,9 @@ def test_feed_markup_shows_as_typed_on_the_card_the_risk_panel_and_the_banner(
     with qtbot.waitSignal(bench.window.scan_shown, timeout=10_000):
         bench.on_scan(ScanEvent(CODE, ScanSource.MANUAL))
     window = bench.window
-    qtbot.wait(800)  # past the card's flash, so that the pictures compare the text alone
     card = window.card
+    # The flash ends (its timer fires), so that the pictures compare the text alone.
+    qtbot.waitUntil(lambda: card._flash_colour is None, timeout=5_000)
     assert card.fields["shipper"].text() == f'{BANNER}\n<img src="/etc/passwd"> 12 Harbour St (CN)'
     assert card.fields["consignee"].text() == "<h1>Maria</h1>\n<a href='x'>221 Oak Ave</a>"
     assert card.lines.item(0, 0).text() == "<font color=red>Wrist watch</font>"

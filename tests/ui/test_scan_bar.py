@@ -15,7 +15,7 @@ from workstation.core.records import InspectionDraft, Outcome
 from workstation.core.scan import ScanEvent, ScanSource
 from workstation.scanning import decoders
 from workstation.ui.bench_app import Bench
-from workstation.ui.bench_window import SaveRequest
+from workstation.ui.operations import SaveRequest
 from workstation.ui.sounds import Sounds, load_multimedia
 
 SETTINGS = Settings(bench_id="bench-3")
@@ -56,6 +56,7 @@ def test_the_shift_count_counts_every_record_of_the_shift_not_the_recent_list(
     draft = bench.window._draft(result, Outcome.RELEASED, frozenset(), None, "")
     with qtbot.waitSignal(bench.window.record_saved, timeout=10_000):
         bench.window.save(SaveRequest(draft))
+    bench.runner.wait_idle()  # the save's Changes re-query the count
     assert bench.window.count_label.text() == "This shift: 58"
 
 

@@ -61,7 +61,6 @@ def test_a_failure_nobody_handles_is_raised_in_the_slot_not_swallowed(qtbot: QtB
     # In the app, sys.excepthook logs it and shows it (ui/errors.py); here pytest-qt's hook catches it.
     with qtbot.captureExceptions() as raised:
         runner.run(boom, "save")
-        qtbot.waitUntil(lambda: runner.pending == 0, timeout=5_000)
-        qtbot.wait(10)
+        runner.wait_idle()
     runner.shutdown()
     assert [str(exc) for _, exc, _ in raised] == ["disk full"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from typing import Any, Protocol
+from typing import Any
 
 from workstation.config import Context
 
-__all__ = ["CommandError", "Context", "Runner", "Subparsers", "print_json"]
+__all__ = ["CommandError", "Context", "Subparsers", "print_json"]
 
 
 class CommandError(Exception):
@@ -18,10 +17,6 @@ class CommandError(Exception):
     def __init__(self, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-class Runner(Protocol):
-    def __call__(self, args: argparse.Namespace, ctx: Context) -> int: ...
 
 
 Subparsers = Any  # argparse._SubParsersAction is private; this alias names what we mean.

@@ -85,13 +85,14 @@ def run_import(args: argparse.Namespace, ctx: Context) -> int:
     if args.max_line_bytes < 1:
         raise CommandError("--max-line-bytes must be 1 or more")
     waiting: list[Path] = []
-    importer = FeedImporter(
-        cache,
-        batch_size=args.batch_size,
-        max_line_bytes=args.max_line_bytes,
-        on_wait=lambda: sys.stderr.write(
+
+    def say_waiting() -> None:
+        sys.stderr.write(
             f"workstation: {waiting[-1]}: waiting for another import into this cache to finish\n"
-        ),
+        )
+
+    importer = FeedImporter(
+        cache, batch_size=args.batch_size, max_line_bytes=args.max_line_bytes, on_wait=say_waiting
     )
     worst = 0
     for path in args.files:

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from workstation.core.feed_record import ItemRecord, RiskRecord, RiskRow, item_record, risk_row
-from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason, RiskUpdate
+from workstation.core.feed_record import ItemRecord, RiskRecord, RiskRow
+from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason
 from workstation.core.tracking import normalize, parse
 from workstation.store.db import write_transaction
 
@@ -96,21 +96,6 @@ class ManifestCache:
             for tid, version, batch, line in self.db.conn.execute(sql, list(chunk)):
                 found[tid] = (version, batch, line)
         return found
-
-    def apply(self, records: Sequence[tuple[int, Item | RiskUpdate]], batch_id: int | None) -> BatchOutcome:
-        """Write one batch of validated records (line number, record) in one transaction."""
-        return self.apply_records(
-            [
-                (
-                    n,
-                    RiskRecord(r.tracking_id, risk_row(r.risk))
-                    if isinstance(r, RiskUpdate)
-                    else item_record(r),
-                )
-                for n, r in records
-            ],
-            batch_id,
-        )
 
     def apply_records(
         self, records: Sequence[tuple[int, ItemRecord | RiskRecord]], batch_id: int | None

@@ -1,13 +1,14 @@
-"""Builds the bench: the database thread's resources, the task runner, scanners, lock, window."""
+"""The running bench: the window, the scanners and the lock, wired to the runner it is given.
+
+The composition root (ui/root.py) builds the runner and the session and hands them in.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+import numpy as np
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication
 
@@ -15,51 +16,17 @@ from workstation.config import Context
 from workstation.core.bench import Feedback
 from workstation.core.records import Session
 from workstation.core.scan import ScanEvent
-from workstation.scanning.decoders import zbar_problem
-from workstation.scanning.serial_reader import SerialReader
-from workstation.store.cache import ManifestCache
-from workstation.store.db import open_cache
-from workstation.store.officers import OfficerDirectory
-from workstation.store.records import RecordsStore
+from workstation.scanning.serial_reader import SerialReader, SerialStatus
 from workstation.ui.bench_window import BenchWindow
 from workstation.ui.camera_view import CameraView
 from workstation.ui.lock import IdleWatcher, LockScreen
+from workstation.ui.officer_messages import officer_message
+from workstation.ui.operations import BenchRunner, security_event_op, sign_in_op, unlock_op, zbar_op
 from workstation.ui.sounds import MultimediaLoader, Sounds, load_multimedia
-from workstation.ui.tasks import TaskRunner
+from workstation.ui.tasks import GuiBridge
 from workstation.ui.wedge_filter import WedgeFilter
 
 log = logging.getLogger(__name__)
-
-
-class _SerialBridge(QObject):
-    scan_arrived = Signal(object)
-    status_arrived = Signal(object, str)
-
-
-@dataclass
-class BenchResources:
-    """What the database thread works with; built on that thread, closed on it."""
-
-    cache: ManifestCache
-    records: RecordsStore
-    officers: OfficerDirectory
-
-    @classmethod
-    def open(cls, data_dir: Path, ctx: Context) -> BenchResources:
-        records = RecordsStore.open(data_dir)
-        return cls(
-            cache=ManifestCache(open_cache(data_dir)),
-            records=records,
-            officers=OfficerDirectory(records, ctx.settings.security),
-        )
-
-    def close(self) -> None:
-        self.cache.db.conn.close()
-        self.records.close()
-
-
-def make_runner(ctx: Context, parent: QObject | None = None) -> TaskRunner:
-    return TaskRunner(lambda: BenchResources.open(ctx.data_dir, ctx), parent)
 
 
 class Bench(QObject):
@@ -68,7 +35,7 @@ class Bench(QObject):
     def __init__(
         self,
         ctx: Context,
-        runner: Any,
+        runner: BenchRunner,
         session: Session,
         *,
         sounds: bool = True,
@@ -81,7 +48,7 @@ class Bench(QObject):
         self._stamp_log(session)
         log.info("signed in: badge %s", session.officer.badge)
         self.sounds = Sounds(self, enabled=sounds, loader=sound_loader)
-        self.camera: Any = None
+        self.camera: CameraView | None = None
         self.window = BenchWindow(runner, session, ctx.settings, self.sounds, self._latest_frame)
         self.lock_screen = LockScreen(self.window)
         self.locked = False
@@ -93,15 +60,11 @@ class Bench(QObject):
         self.idle = IdleWatcher(ctx.settings.security.idle_lock_minutes, self)
         app.installEventFilter(self.idle)
         self.idle.idle.connect(self.lock)
-        QShortcut(QKeySequence("Ctrl+L"), self.window, activated=self.lock)
+        QShortcut(QKeySequence("Ctrl+L"), self.window).activated.connect(self.lock)
         self.lock_screen.unlock_requested.connect(self._unlock)
         self.lock_screen.switch_requested.connect(self._switch)
-        # Serial callbacks come from the reader's thread: signals queue them to the GUI thread.
-        self._serial_bridge = _SerialBridge(self)
-        self._serial_bridge.scan_arrived.connect(self.on_scan)
-        self._serial_bridge.status_arrived.connect(
-            lambda status, detail: self.window.set_device_status("serial", f"{status.value} {detail}")
-        )
+        # Serial callbacks come from the reader's thread: the bridge queues them to the GUI thread.
+        self._bridge = GuiBridge(self)
         self.serial: SerialReader | None = None
         self._report_optional_parts()
         self._start_devices()
@@ -112,7 +75,7 @@ class Bench(QObject):
         if self.sounds.problem is not None:
             self.window.report_missing("sounds", self.sounds.problem)
         # Finding libzbar may run ldconfig: off the GUI thread.
-        self.runner.run(lambda res: zbar_problem(), "zbar").on_success(
+        self.runner.run(zbar_op, "zbar").on_success(
             lambda text: self.window.report_missing("pyzbar", text) if text else None
         )
 
@@ -129,18 +92,20 @@ class Bench(QObject):
             self.camera.show()
             self.camera.start()
         if settings.scanner.serial_port:
-            bridge = self._serial_bridge
             self.serial = SerialReader(
                 settings.scanner.serial_port,
-                on_scan=bridge.scan_arrived.emit,
-                on_status=bridge.status_arrived.emit,
+                on_scan=self._bridge.wrap(self.on_scan),
+                on_status=self._bridge.wrap(self._serial_status),
                 baud=settings.scanner.serial_baud,
                 terminator=settings.scanner.serial_terminator,
                 retry_seconds=settings.camera.retry_seconds,
             )
             self.serial.start()
 
-    def _latest_frame(self) -> Any:
+    def _serial_status(self, status: SerialStatus, detail: str) -> None:
+        self.window.set_device_status("serial", f"{status.value} {detail}")
+
+    def _latest_frame(self) -> np.ndarray | None:
         return None if self.camera is None else self.camera.latest_frame()
 
     @Slot(object)
@@ -157,20 +122,18 @@ class Bench(QObject):
         self.locked = True
         self.window.set_locked(True)
         self.lock_screen.lock(self.session)
-        session = self.session
-        self.runner.run(lambda res: res.officers.record_security_event(session, "lock"), "lock")
+        self.runner.run(security_event_op(self.session, "lock"), "lock")
 
     def _unlock(self, secret: str) -> None:
-        session = self.session
-        self.runner.run(lambda res: res.officers.unlock(session, secret), "unlock").on_success(
+        self.runner.run(unlock_op(self.session, secret), "unlock").on_success(
             lambda ok: self._unlocked() if ok else self.lock_screen.form.refuse("Wrong password or PIN")
-        ).on_failure(lambda exc: self.lock_screen.form.refuse(str(exc)))
+        ).on_failure(lambda exc: self.lock_screen.form.refuse(officer_message(exc)))
 
     def _switch(self, badge: str, password: str) -> None:
-        bench = self.ctx.settings.bench_id
-        self.runner.run(lambda res: res.officers.sign_in(badge, password, bench), "sign-in").on_success(
-            self._signed_in
-        ).on_failure(lambda exc: self.lock_screen.form.refuse(str(exc)))
+        sign_in = sign_in_op(badge, password, self.ctx.settings.bench_id)
+        self.runner.run(sign_in, "sign-in").on_success(self._signed_in).on_failure(
+            lambda exc: self.lock_screen.form.refuse(officer_message(exc))
+        )
 
     def _stamp_log(self, session: Session) -> None:
         # Every log line from now on names this bench and officer (badge only: no names in the log).
@@ -204,4 +167,5 @@ class Bench(QObject):
         if self.camera is not None:
             self.camera.stop()
             self.camera.close()
+            self.camera.deleteLater()  # a top-level window of its own: not left behind
         self.window.close()

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
-from typing import Any
+from pathlib import Path
 
-import cv2
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -29,30 +28,26 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.config import Settings
-from workstation.core.bench import (
-    Feedback,
-    Gate,
-    ScanResult,
-    ScanState,
-    classify,
-    gate,
-    misread_reason,
-)
-from workstation.core.records import (
-    AGENCIES,
-    DetentionDraft,
-    InspectionDraft,
-    InspectionRecord,
-    Outcome,
-    SeizureDraft,
-    Session,
-)
+from workstation.core.bench import Feedback, Gate, ScanResult, ScanState, gate, misread_reason
+from workstation.core.changes import Changes
+from workstation.core.records import AGENCIES, ExamType, InspectionDraft, Outcome, Session
 from workstation.core.scan import ScanEvent, ScanSource
-from workstation.core.tracking import parse
 from workstation.ui.about import show_about
 from workstation.ui.card import ManifestCard, RiskPanel
 from workstation.ui.forms import DetentionDialog, SeizureDialog
 from workstation.ui.help_overlay import HelpOverlay
+from workstation.ui.officer_messages import is_refusal, officer_message
+from workstation.ui.operations import (
+    BenchRunner,
+    Photo,
+    Saved,
+    SaveRequest,
+    ShiftView,
+    lookup_op,
+    read_photo_file_op,
+    save_op,
+    shift_op,
+)
 from workstation.ui.outcome_bar import OutcomeBar
 from workstation.ui.recent_scans import RecentScansModel
 from workstation.ui.sounds import Sounds
@@ -60,66 +55,9 @@ from workstation.ui.text import plain, plain_message_box, plain_tooltip
 from workstation.ui.theme import set_style_role, stylesheet
 
 log = logging.getLogger(__name__)
-Photo = bytes | np.ndarray  # an encoded file, or a camera frame encoded on the db thread
 FrameGrabber = Callable[[], np.ndarray | None]
-
-
-def encode_photo(photo: Photo, suffix: str) -> tuple[bytes, str]:
-    if isinstance(photo, bytes):
-        return photo, suffix
-    ok, buf = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 90])
-    if not ok:
-        raise ValueError("the camera frame could not be encoded as JPEG")
-    return buf.tobytes(), ".jpg"
-
-
-@dataclass(frozen=True)
-class SaveRequest:
-    draft: InspectionDraft
-    seizure: SeizureDraft | None = None
-    detention: DetentionDraft | None = None
-    photos: tuple[tuple[Photo, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class ShiftState:
-    """What the scan bar shows of the shift: the records made in it and what waits to be sent."""
-
-    count: int
-    waiting: int
-
-
-def save_op(session: Session, request: SaveRequest) -> Callable[[Any], tuple[InspectionRecord, ShiftState]]:
-    """The database-thread side of recording an outcome (photos are encoded and hashed there too)."""
-
-    def op(res: Any) -> tuple[InspectionRecord, ShiftState]:
-        photo_ids = tuple(res.records.save_photo(session, *encode_photo(p, s)) for p, s in request.photos)
-        if request.seizure is not None:
-            seizure = replace(request.seizure, photo_ids=photo_ids)
-            record = res.records.save_seizure(session, request.draft, seizure)
-        elif request.detention is not None:
-            record = res.records.save_detention(session, request.draft, request.detention)
-        else:
-            draft = request.draft
-            if photo_ids:
-                draft = replace(
-                    draft,
-                    notes=(draft.notes + "\n" if draft.notes else "") + "photos: " + ", ".join(photo_ids),
-                )
-            record = res.records.save_inspection(session, draft)
-        return record, ShiftState(res.records.shift_count(session), res.records.outbox_count())
-
-    return op
-
-
-def lookup_op(code: str) -> Callable[[Any], ScanResult]:
-    def op(res: Any) -> ScanResult:
-        tracking = parse(code)
-        item = res.cache.lookup(code)
-        key = item.tracking_id if item is not None else tracking.tracking_id
-        return classify(tracking, item, res.records.inspections_for(key))
-
-    return op
+# Changes that alter what the scan bar and the recent list show of the shift.
+SHIFT_KINDS = ("inspection", "shift", "seizure", "detention", "void", "countersignature", "correction")
 
 
 STATE_BANNERS = {
@@ -137,7 +75,7 @@ class BenchWindow(QMainWindow):
 
     def __init__(
         self,
-        runner: Any,
+        runner: BenchRunner,
         session: Session,
         settings: Settings,
         sounds: Sounds,
@@ -240,9 +178,11 @@ class BenchWindow(QMainWindow):
             ("Ctrl+I", lambda: show_about(self)),
             ("Esc", self.clear_card),
         ):
-            QShortcut(QKeySequence(key), self, activated=slot)
-        self.help_key = QShortcut(QKeySequence("?"), self, activated=self.show_help)
+            QShortcut(QKeySequence(key), self).activated.connect(slot)
+        self.help_key = QShortcut(QKeySequence("?"), self)
+        self.help_key.activated.connect(self.show_help)
         self.resize(1500, 900)
+        runner.changes_made.connect(self.on_changes)
         self.refresh_shift()
 
     # --- scans -------------------------------------------------------------------------
@@ -255,7 +195,7 @@ class BenchWindow(QMainWindow):
         self.source_label.setText(f"Source: {event.source.value}")
         self.runner.run(lookup_op(event.code), "lookup").on_success(
             lambda result: self._show(seq, result)
-        ).on_failure(lambda exc: self._error(f"Lookup failed: {exc}"))
+        ).on_failure(lambda exc: self._failed("Lookup failed", exc))
 
     @Slot()
     def _manual_entered(self) -> None:
@@ -302,6 +242,12 @@ class BenchWindow(QMainWindow):
     def _error(self, message: str) -> None:
         self.sounds.play(Feedback.ERROR)
         self._banner(message, "error")
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        """A refused or failed operation on the banner, in the officer's words (ui/officer_messages)."""
+        if not is_refusal(exc):  # a fault, not a refusal: IT finds it in the log with its traceback
+            log.error("%s", what, exc_info=exc)
+        self._error(f"{what}. {officer_message(exc)}")
 
     @Slot(str)
     def show_error(self, message: str) -> None:
@@ -357,7 +303,12 @@ class BenchWindow(QMainWindow):
         self.save(request)
 
     def _draft(
-        self, result: ScanResult, outcome: Outcome, exams: frozenset[Any], supersedes: str | None, reason: str
+        self,
+        result: ScanResult,
+        outcome: Outcome,
+        exams: frozenset[ExamType],
+        supersedes: str | None,
+        reason: str,
     ) -> InspectionDraft:
         risk = result.item.risk if result.item else None
         return InspectionDraft(
@@ -381,11 +332,10 @@ class BenchWindow(QMainWindow):
             self._save_failed
         )
 
-    def _saved(self, outcome: tuple[InspectionRecord, ShiftState]) -> None:
-        record, state = outcome
+    def _saved(self, saved: Saved) -> None:
+        # The recent list and the count follow from the save's Changes (on_changes), re-queried.
+        record, _ = saved
         self._saving = False
-        self.recent.prepend(record)
-        self._show_shift(state)
         self.notes.clear()
         self.pending_photos.clear()
         self.result = None
@@ -396,7 +346,7 @@ class BenchWindow(QMainWindow):
         # The officer's input stays on screen (notes, exams): nothing typed is lost.
         self._saving = False
         self.outcomes.set_enabled(self.result is not None and self.result.recordable)
-        self._error(f"Not recorded: {exc}")
+        self._failed("Not recorded", exc)
 
     # --- questions (methods, so that tests and benchmarks can answer them) -------------
 
@@ -431,7 +381,7 @@ class BenchWindow(QMainWindow):
             agency, ok = QInputDialog.getItem(self, "Refer", "Partner agency:", list(AGENCIES), 0, False)
         return agency if ok else ""
 
-    def confirm_release(self, exams: frozenset[Any]) -> bool:
+    def confirm_release(self, exams: frozenset[ExamType]) -> bool:
         done = ", ".join(sorted(e.value for e in exams))
         box = plain_message_box(
             QMessageBox.Icon.Warning,
@@ -444,15 +394,22 @@ class BenchWindow(QMainWindow):
         return self.modal(box) == QMessageBox.StandardButton.Yes
 
     def seizure_dialog(self) -> SeizureDialog:
-        grab: Callable[[], bytes | None] | None = None
+        # The camera frame is kept as pixels and encoded by the save, on the database thread; a
+        # photo file is read on the runner too: the GUI thread neither reads disk nor encodes.
+        camera: FrameGrabber | None = None
         if self.frame_grabber is not None:
             grabber = self.frame_grabber
 
-            def grab() -> bytes | None:
-                frame = grabber()
-                return None if frame is None else encode_photo(frame, ".jpg")[0]
+            def camera() -> np.ndarray | None:
+                return _copy(grabber())
 
-        dialog = SeizureDialog(self.session.officer.name, self.settings.laws_cited, grab, self)
+        dialog = SeizureDialog(
+            self.session.officer.name,
+            self.settings.laws_cited,
+            camera,
+            lambda path: self.runner.run(read_photo_file_op(Path(path)), "photo file"),
+            self,
+        )
         if self.result is not None and self.result.item is not None:
             for row, line in enumerate(self.result.item.lines):
                 dialog.set_item(row, description=line.description, quantity=f"{line.quantity:g}")
@@ -486,24 +443,21 @@ class BenchWindow(QMainWindow):
     def show_help(self) -> None:
         self.modal(HelpOverlay(self))
 
+    @Slot(object)
+    def on_changes(self, changes: Changes) -> None:
+        """Records changed (here, or elsewhere and published): re-query only what this window shows."""
+        if changes.touches(*SHIFT_KINDS):
+            self.refresh_shift()
+
     def refresh_shift(self) -> None:
-        session = self.session  # read here, on the GUI thread, not in the op
+        # The session is captured here, on the GUI thread; the operation only gets the value.
+        self.runner.run(shift_op(self.session), "shift").on_success(self._show_shift)
 
-        def op(res: Any) -> tuple[list[InspectionRecord], ShiftState]:
-            state = ShiftState(res.records.shift_count(session), res.records.outbox_count())
-            return res.records.shift_inspections(session), state
-
-        def done(value: tuple[list[InspectionRecord], ShiftState]) -> None:
-            records, state = value
-            self.recent.reset(records)
-            self._show_shift(state)
-
-        self.runner.run(op, "shift").on_success(done)
-
-    def _show_shift(self, state: ShiftState) -> None:
+    def _show_shift(self, view: ShiftView) -> None:
         # The count comes from the store: the recent list holds only the newest rows.
-        self.count_label.setText(f"This shift: {state.count}")
-        self.sync_label.setText(f"Sync: {state.waiting} waiting" if state.waiting else "Sync: up to date")
+        self.recent.reset(view.records)
+        self.count_label.setText(f"This shift: {view.count}")
+        self.sync_label.setText(f"Sync: {view.waiting} waiting" if view.waiting else "Sync: up to date")
 
     def report_missing(self, part: str, text: str) -> None:
         """An optional part that does not work (sounds, second decoder), in the status bar.
@@ -529,3 +483,8 @@ class BenchWindow(QMainWindow):
         self.outcomes.set_enabled(not locked and self.result is not None and self.result.recordable)
         if locked:
             QTimer.singleShot(0, self.clear_card)
+
+
+def _copy(frame: np.ndarray | None) -> np.ndarray | None:
+    """The camera reuses its buffers: a photo keeps its own copy of the pixels."""
+    return None if frame is None else frame.copy()

@@ -1,14 +1,14 @@
 """The webcam picture with a box around what was read; scans and status as Qt signals.
 
 The capture and decode threads belong to `workstation.scanning.camera.CameraLoop`; their callbacks
-come from those threads, so they go through a bridge of signals and reach this widget (and its
-listeners) on the GUI thread.
+come from those threads, so they go through the one bridge (ui/tasks.GuiBridge) and reach this
+widget (and its listeners) on the GUI thread.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QColor, QImage, QPainter, QPaintEvent, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -16,6 +16,7 @@ from workstation.config import CameraSettings
 from workstation.core.scan import ScanEvent
 from workstation.scanning.camera import CameraLoop, CameraStatus, Frame
 from workstation.scanning.decoders import Symbol, choose_tracking
+from workstation.ui.tasks import GuiBridge
 
 
 def to_qimage(frame: Frame) -> QImage:
@@ -25,14 +26,6 @@ def to_qimage(frame: Frame) -> QImage:
     fmt = QImage.Format.Format_Grayscale8 if image.ndim == 2 else QImage.Format.Format_BGR888
     view = QImage(image.data, width, height, int(image.strides[0]), fmt)
     return view.copy()  # the numpy buffer is not ours to keep
-
-
-class _Bridge(QObject):
-    """Signals emitted from the camera threads; Qt queues them to the GUI thread."""
-
-    frame_arrived = Signal(object)
-    scan_arrived = Signal(object)
-    status_arrived = Signal(object, str)
 
 
 class CameraView(QWidget):
@@ -51,10 +44,7 @@ class CameraView(QWidget):
         self._symbols: tuple[Symbol, ...] = ()
         self._tracking: str | None = None
         self._status = self.tr("Camera off")
-        self._bridge = _Bridge(self)
-        self._bridge.frame_arrived.connect(self._frame_arrived)
-        self._bridge.scan_arrived.connect(self.scan_received)
-        self._bridge.status_arrived.connect(self._status_arrived)
+        self._bridge = GuiBridge(self)  # the camera threads' callbacks, queued to the GUI thread
         self.setMinimumSize(320, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -71,9 +61,9 @@ class CameraView(QWidget):
             return
         self._loop = CameraLoop(
             chosen,
-            on_scan=self._bridge.scan_arrived.emit,
-            on_status=self._bridge.status_arrived.emit,
-            on_frame=self._bridge.frame_arrived.emit,
+            on_scan=self._bridge.wrap(self.scan_received.emit),
+            on_status=self._bridge.wrap(self._status_arrived),
+            on_frame=self._bridge.wrap(self._frame_arrived),
             dedupe_seconds=self._settings.dedupe_seconds,
             retry_seconds=self._settings.retry_seconds,
             live=live,

@@ -105,7 +105,7 @@ def maybe_run_first_run(ctx: Context, config_path: Path | None = None) -> bool:
     The caller reloads its settings (`load_settings(config_path)`) when this returns True.
     Needs a QApplication; returns False at once in demo mode or when the file exists.
     """
-    path = config_path or default_config_path()
+    path = config_path or ctx.config_path or default_config_path()
     if not needs_first_run(ctx, path):
         return False
     dialog = FirstRunDialog(path)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+import numpy as np
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,7 +33,8 @@ from workstation.core.records import (
     validate_detention,
     validate_seizure,
 )
-from workstation.store.photos import content_suffix
+from workstation.ui.operations import Photo
+from workstation.ui.tasks import Task
 from workstation.ui.text import plain
 
 ITEM_COLUMNS = (
@@ -44,7 +46,10 @@ ITEM_COLUMNS = (
     ("recordation_number", "Recordation no."),
     ("identifiers", "Serial / UPC / SKU"),
 )
-PhotoSaver = Callable[[bytes, str], str]  # (data, suffix) -> photo id
+FrameGrabber = Callable[[], np.ndarray | None]  # the newest camera frame, a copy
+PhotoOpener = Callable[
+    [str], Task[tuple[bytes, str]]
+]  # a file's path -> (data, suffix), read off the GUI thread
 
 
 def _error_label() -> QLabel:
@@ -56,22 +61,26 @@ def _error_label() -> QLabel:
 
 
 class SeizureDialog(QDialog):
-    """Violation, law cited, items, photos, storage; the seizing officer is the signed-in one."""
+    """Violation, law cited, items, photos, storage; the seizing officer is the signed-in one.
 
-    photo_added = Signal(str)
+    Photos are kept as they came (a file's bytes, a camera frame's pixels) and encoded by the
+    save on the database thread; a photo file is read there too (`open_photo`).
+    """
 
     def __init__(
         self,
         officer_name: str,
         laws: tuple[str, ...],
-        frame_grabber: Callable[[], bytes | None] | None,
+        frame_grabber: FrameGrabber | None,
+        open_photo: PhotoOpener | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Seizure")
         self.setModal(True)
         self.frame_grabber = frame_grabber
-        self.photos: list[tuple[bytes, str]] = []  # (data, suffix); saved with the record
+        self.open_photo = open_photo
+        self.photos: list[tuple[Photo, str]] = []  # (file bytes or frame, suffix); saved with the record
         self.violation = QComboBox()
         for v in Violation:
             self.violation.addItem(v.value.replace("_", " / ").capitalize(), v)
@@ -91,6 +100,7 @@ class SeizureDialog(QDialog):
         camera.setEnabled(frame_grabber is not None)
         camera.clicked.connect(self.take_camera_photo)
         from_file = QPushButton("Photo from file…")
+        from_file.setEnabled(open_photo is not None)
         from_file.clicked.connect(self._photo_from_file)
         self.errors: dict[str, QLabel] = {
             k: _error_label() for k in ("violation", "law_cited", "items", "photos", "storage_location")
@@ -131,24 +141,35 @@ class SeizureDialog(QDialog):
     # --- photos --------------------------------------------------------------------------
 
     def take_camera_photo(self) -> bool:
-        data = self.frame_grabber() if self.frame_grabber else None
-        if not data:
-            self.errors["photos"].setText(
-                "The camera has no picture yet: check it is connected and try again"
-            )
-            self.errors["photos"].show()
+        frame = self.frame_grabber() if self.frame_grabber else None
+        if frame is None:
+            self._photo_error("The camera has no picture yet: check it is connected and try again")
             return False
-        self.add_photo(data, content_suffix(data) or ".jpg")
+        self.add_photo(frame, ".jpg")  # encoded as JPEG by the save, off the GUI thread
         return True
 
     def _photo_from_file(self) -> None:
         name, _ = QFileDialog.getOpenFileName(self, "Photo", "", "Images (*.png *.jpg *.jpeg *.webp)")
         if name:
-            with open(name, "rb") as fh:
-                data = fh.read()
-            self.add_photo(data, content_suffix(data) or "." + name.rsplit(".", 1)[-1].lower())
+            self.add_photo_file(name)
 
-    def add_photo(self, data: bytes, suffix: str) -> None:
+    def add_photo_file(self, path: str) -> Task[tuple[bytes, str]] | None:
+        """Read a photo file on the runner; it is added (or the reason shown) when the read is done."""
+        if self.open_photo is None:
+            return None
+        self.photo_count.setText("Reading the photo…")
+        return (
+            self.open_photo(path)
+            .on_success(lambda photo: self.add_photo(*photo))
+            .on_failure(lambda exc: self._photo_error(f"The photo file could not be read: {_reason(exc)}"))
+        )
+
+    def _photo_error(self, message: str) -> None:
+        self.photo_count.setText(f"{len(self.photos)} photo(s)" if self.photos else "No photo")
+        self.errors["photos"].setText(message)
+        self.errors["photos"].show()
+
+    def add_photo(self, data: Photo, suffix: str) -> None:
         self.photos.append((data, suffix))
         self.photo_count.setText(f"{len(self.photos)} photo(s)")
         self.errors["photos"].hide()
@@ -241,6 +262,12 @@ class SeizureDialog(QDialog):
         if not errors:
             self.draft = draft
             self.accept()
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return type(exc).__name__
 
 
 class DetentionDialog(QDialog):

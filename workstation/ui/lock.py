@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QPalette
@@ -19,6 +18,8 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.core.records import Session
+from workstation.ui.officer_messages import officer_message
+from workstation.ui.tasks import Task
 from workstation.ui.text import plain
 
 ACTIVITY = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel)
@@ -129,7 +130,7 @@ class LockScreen(QWidget):
             f"Locked. {session.officer.name}: your password or PIN to continue; "
             "another officer: your badge and password."
         )
-        self.setGeometry(self.parentWidget().rect())
+        self._cover()
         self.raise_()
         self.show()
         self.form.secret.setFocus()
@@ -145,14 +146,19 @@ class LockScreen(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parentWidget() and event.type() == QEvent.Type.Resize and self.isVisible():
-            self.setGeometry(self.parentWidget().rect())
+            self._cover()
         return False
+
+    def _cover(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
 
 
 class SignInDialog(QDialog):
     """Start of shift: sign in before the bench opens. The check runs off the GUI thread."""
 
-    def __init__(self, sign_in: Callable[[str, str], Any], parent: QWidget | None = None) -> None:
+    def __init__(self, sign_in: Callable[[str, str], Task[Session]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Inspection Workstation: sign in")
         self.form = SignInForm("Sign in")
@@ -176,4 +182,4 @@ class SignInDialog(QDialog):
 
     def _refused(self, exc: BaseException) -> None:
         self.form.button.setEnabled(True)
-        self.form.refuse(str(exc))
+        self.form.refuse(officer_message(exc))

@@ -27,7 +27,6 @@ EXAM_KEYS: tuple[tuple[ExamType, str, str], ...] = (
 
 class OutcomeBar(QWidget):
     outcome_chosen = Signal(object)  # Outcome
-    exams_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,7 +47,6 @@ class OutcomeBar(QWidget):
         for exam, label, key in EXAM_KEYS:
             box = QCheckBox(f"{label} [{key}]")
             box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            box.toggled.connect(lambda _=False: self.exams_changed.emit())
             shortcut = QShortcut(QKeySequence(key), self.window() or self)
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             shortcut.activated.connect(

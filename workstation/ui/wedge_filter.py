@@ -37,7 +37,11 @@ _MODIFIER_KEYS = frozenset(
         Qt.Key.Key_NumLock,
     }
 )
-_TERMINATOR_KEYS = {Qt.Key.Key_Return: "enter", Qt.Key.Key_Enter: "enter", Qt.Key.Key_Tab: "tab"}
+_TERMINATOR_KEYS: dict[int, str] = {
+    Qt.Key.Key_Return: "enter",
+    Qt.Key.Key_Enter: "enter",
+    Qt.Key.Key_Tab: "tab",
+}
 # X delivers a typed line feed as a key of its own (code 10, text "\n"): an Enter all the same.
 _TERMINATOR_TEXTS = {"\r": "enter", "\n": "enter", "\t": "tab"}
 # Shift types capitals and the keypad sends digits: a scanner uses both. Ctrl, Alt, Meta: never.
