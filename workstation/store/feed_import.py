@@ -125,7 +125,7 @@ class FeedImporter:
         return Path(row[2] + "-import.lock") if row is not None and row[2] else None
 
     def _start_batch(self, path: Path, sha: str) -> int:
-        with write_transaction(self.cache.db):
+        with write_transaction(self.cache.db, savepoint=False):
             cur = self.cache.db.conn.execute(
                 "INSERT INTO feed_batches (file_name, sha256, started_at) VALUES (?, ?, ?)",
                 (path.name, sha, _now()),
@@ -134,7 +134,7 @@ class FeedImporter:
         return cur.lastrowid
 
     def _end_batch(self, batch_id: int, status: str) -> None:
-        with write_transaction(self.cache.db):
+        with write_transaction(self.cache.db, savepoint=False):
             self.cache.db.conn.execute(
                 "UPDATE feed_batches SET status = ?, finished_at = ? WHERE id = ?", (status, _now(), batch_id)
             )
@@ -145,7 +145,7 @@ class FeedImporter:
         What such a batch wrote stays (each of its transactions was whole); its file does not count
         as imported, so importing it again completes it.
         """
-        with write_transaction(self.cache.db):
+        with write_transaction(self.cache.db, savepoint=False):
             cur = self.cache.db.conn.execute(
                 "UPDATE feed_batches SET status = 'interrupted', finished_at = ?, "
                 "items_written = (SELECT count(*) FROM items WHERE items.batch_id = feed_batches.id), "
@@ -156,7 +156,7 @@ class FeedImporter:
         return cur.rowcount
 
     def _quarantine(self, batch_id: int, rows: list[tuple[int, str, str]]) -> None:
-        with write_transaction(self.cache.db):
+        with write_transaction(self.cache.db, savepoint=False):
             self.cache.db.conn.executemany(
                 "INSERT INTO quarantine (batch_id, line_number, raw_text, reason) VALUES (?, ?, ?, ?)",
                 # A reason quotes the value it refuses: kept short, whatever the value's size.
@@ -261,7 +261,7 @@ class FeedImporter:
         # not taken for done under its new (or old) hash.
         summary.sha256 = hashing.digest.hexdigest()
         summary.seconds = time.monotonic() - started
-        with write_transaction(self.cache.db):
+        with write_transaction(self.cache.db, savepoint=False):
             conn.execute(
                 "UPDATE feed_batches SET finished_at = ?, sha256 = ?, bytes_read = ?, rows_read = ?, "
                 "items_written = ?, risk_updates = ?, skipped = ?, quarantined = ?, status = 'done' "
