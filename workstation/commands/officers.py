@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
 from workstation.commands.exit_codes import EXIT_FORBIDDEN
 from workstation.core.badge import InvalidBadge, check_badge
+from workstation.core.errors import Forbidden
 from workstation.core.records import Officer, Role, Session
 from workstation.store.db import StoreUnavailableError
 from workstation.store.officers import OfficerDirectory
@@ -155,7 +156,7 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with signed_in(ctx, args.actor) as a:
         assert a.session is not None
         if a.session.officer.role is not Role.ADMIN:
-            raise CommandError("only an admin lists officers from the command line", EXIT_REFUSED)
+            raise Forbidden("only an admin lists officers from the command line")
         for officer in a.directory.list():
             print_json(_officer_json(officer))
     return 0
