@@ -77,7 +77,9 @@ def signed_in(ctx: Context, badge: str | None, *, allow_bootstrap: bool = False)
                 raise CommandError("sign in with --as BADGE (an admin's badge)", 2)
         else:
             # A refused sign-in is a Forbidden: cli.main maps it (and every domain error) once.
-            session = directory.sign_in(badge, read_secret(f"password for {badge}: ", PASSWORD_ENV), CLI_BENCH)
+            session = directory.sign_in(
+                badge, read_secret(f"password for {badge}: ", PASSWORD_ENV), CLI_BENCH
+            )
         try:
             yield Admin(store, directory, session)
         finally:
