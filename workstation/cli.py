@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from workstation.commands.base import CommandError, Context
+from workstation.commands.exit_codes import exit_code_for
 from workstation.config import ConfigError, default_config_path, load_settings, resolve_data_dir
 from workstation.logs import FILE_ONLY, LogSetup, setup_logging
 
@@ -85,6 +86,10 @@ def _loggable(message: str, args: argparse.Namespace) -> str:
     return message
 
 
+def _one_line(message: str) -> str:
+    return " ".join(message.split()) or "refused"
+
+
 def _start_logging(ctx: Context) -> LogSetup:
     ctx.log.bench = ctx.settings.bench_id
     return setup_logging(
@@ -119,16 +124,23 @@ def main(argv: list[str] | None = None) -> int:
             # said on stderr already
             log.error("%s failed: %s", command, _loggable(str(exc), args), extra=FILE_ONLY)
         return getattr(exc, "exit_code", 2)
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        # Domain errors (Invalid, NotFound, Conflict, Forbidden) and an unavailable store are
+        # mapped here, once, to their documented exit codes; anything else is a bug.
+        mapped = exit_code_for(exc)
+        if mapped is None:
+            if logging_setup is not None:
+                log.critical("%s failed with an uncaught exception", command, exc_info=True, extra=FILE_ONLY)
+            raise
+        sys.stderr.write(f"workstation: {_one_line(str(exc))}\n")
+        if logging_setup is not None:
+            log.error("%s failed: %s", command, _loggable(str(exc), args), extra=FILE_ONLY)
+        return mapped
     except KeyboardInterrupt:
         sys.stderr.write("workstation: interrupted\n")
         return 130
-    except BrokenPipeError:
-        return 0
-    except Exception:
-        # Python prints the traceback on stderr; the log keeps it, before the hooks are undone.
-        if logging_setup is not None:
-            log.critical("%s failed with an uncaught exception", command, exc_info=True, extra=FILE_ONLY)
-        raise
     finally:
         if logging_setup is not None:
             logging_setup.close()

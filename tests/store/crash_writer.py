@@ -9,6 +9,7 @@ Usage: python crash_writer.py DATA_DIR
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import sys
@@ -25,32 +26,38 @@ from workstation.core.records import (
     SeizureDraft,
     Violation,
 )
-from workstation.store.officers import OfficerDirectory
+from workstation.store.officers import OfficerDirectory, SignInError
 from workstation.store.records import RecordsStore
 
 
 def write_until_killed(data_dir: Path, seed: int) -> None:
+    """Every kind of fact, at random: outcomes, photos, corrections, voids, countersignatures,
+    shifts and their ends, officer changes and security events."""
     rng = random.Random(seed)
     store = RecordsStore.open(data_dir)
     directory = OfficerDirectory(store, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     session = directory.sign_in("O1", "correct horse", "B1")
+    supervisor = directory.sign_in("S1", "correct horse", "B2")
+    admin = directory.sign_in("A1", "correct horse", "B3")
     sys.stdout.write(f"ready {os.getpid()}\n")
     sys.stdout.flush()
     n = 0
+    recent: list[str] = []
+    seizures: list[str] = []
     while True:
         n += 1
         tracking = f"T{seed}-{n}"
         kind = rng.random()
-        if kind < 0.6:
+        if kind < 0.35:
             draft = InspectionDraft(tracking, Outcome.RELEASED, notes="x" * rng.randint(0, 2000))
             rec = store.save_inspection(session, draft)
-        elif kind < 0.8:
+        elif kind < 0.45:
             rec = store.save_detention(
                 session,
                 InspectionDraft(tracking, Outcome.DETAINED),
                 DetentionDraft("lab", "FDA", date(2026, 1, 1)),
             )
-        else:
+        elif kind < 0.55:
             photo = store.save_photo(session, rng.randbytes(rng.randint(100, 5000)))
             items = tuple(SeizedItem(f"item {i}", i + 1, 10.0, 5.0) for i in range(rng.randint(1, 4)))
             rec = store.save_seizure(
@@ -58,8 +65,62 @@ def write_until_killed(data_dir: Path, seed: int) -> None:
                 InspectionDraft(tracking, Outcome.SEIZED),
                 SeizureDraft(Violation.TRADEMARK, "19 U.S.C. 1526(e)", items, "cage", (photo,)),
             )
+            seizures.append(rec.id)
+        elif kind < 0.62 and recent:
+            old = recent.pop(rng.randrange(len(recent)))
+            if rng.random() < 0.5:
+                store.void_inspection(supervisor, old, "made in error")
+                _done("void")
+            else:
+                target = store.get_inspection(old)
+                assert target is not None
+                rec = store.save_inspection(
+                    supervisor,
+                    InspectionDraft(target.tracking_id, Outcome.DUTY_ASSESSED, supersedes=old, reason="duty"),
+                )
+                sys.stdout.write(f"saved {rec.id}\n")
+                sys.stdout.flush()
+            continue
+        elif kind < 0.67 and seizures:
+            store.countersign_seizure(supervisor, seizures.pop())
+            _done("countersignature")
+            continue
+        elif kind < 0.74:
+            directory.sign_out(session)  # a shift end, then a new shift
+            session = directory.sign_in("O1", "correct horse", "B1")
+            _done("shift")
+            continue
+        elif kind < 0.79:
+            session = directory.sign_in(
+                "O2" if session.officer.badge == "O1" else "O1", "correct horse", "B1"
+            )
+            _done("hand-over")
+            continue
+        elif kind < 0.86:
+            if rng.random() < 0.5:
+                directory.reset_password(admin, "O3", "correct horse")
+            else:
+                directory.set_pin(session, f"{rng.randint(1000, 9999)}")
+            _done("officer")
+            continue
+        elif kind < 0.93:
+            directory.record_security_event(session, "lock", {"idle_minutes": 5})
+            _done("security")
+            continue
+        else:
+            with contextlib.suppress(SignInError):
+                directory.sign_in("NOBODY", "not it", "B1")
+            _done("security")
+            continue
+        if rec.id not in seizures:  # a voided seizure could not be countersigned
+            recent.append(rec.id)
         sys.stdout.write(f"saved {rec.id}\n")
         sys.stdout.flush()
+
+
+def _done(kind: str) -> None:
+    sys.stdout.write(f"did {kind}\n")
+    sys.stdout.flush()
 
 
 def serve(data_dir: Path) -> None:

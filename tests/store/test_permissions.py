@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from records_support import PASSWORD, Bench, open_bench
 
+from workstation.core.errors import Conflict
 from workstation.core.records import (
     InspectionDraft,
     Outcome,
@@ -77,7 +78,7 @@ def test_countersign_only_by_a_supervisor_and_never_their_own(bench: Bench) -> N
     )
     bench.store.countersign_seizure(bench.supervisor2, by_supervisor)
     bench.store.countersign_seizure(bench.supervisor, by_officer)
-    with pytest.raises(ValueError, match="already countersigned"):
+    with pytest.raises(Conflict, match="already countersigned"):
         bench.store.countersign_seizure(bench.supervisor2, by_officer)
 
 

@@ -112,7 +112,7 @@ def _old_file_with_one_record(data_dir: Path) -> str:
             "started_at": "2026-03-02T08:30:00.000000+00:00",
             "handed_over_from": None,
         }
-        store.write_record("shifts", shift, kind="shift_started", actor="O1", bench_id="B1")
+        write_old_row(store, "shifts", shift, "shift_started")
     row = {  # the 17 columns of m001
         "id": "old-1",
         "tracking_id": NUMBER,
@@ -133,10 +133,21 @@ def _old_file_with_one_record(data_dir: Path) -> str:
         "reason": "",
     }
     with store.transaction():
-        store.write_record("inspections", row, kind="inspection", actor="O1", bench_id="B1")
+        write_old_row(store, "inspections", row, "inspection")
     assert "barcode" not in {r[1] for r in conn.execute("PRAGMA table_info(inspections)")}
     store.close()
     return row["id"]
+
+
+def write_old_row(store: RecordsStore, table: str, row: dict[str, object], kind: str) -> None:
+    """A row and its audit entry as that version wrote them (no outbox: that version's rows are not sent)."""
+    cols = ", ".join(row)
+    store.conn.execute(
+        f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' for _ in row)})", tuple(row.values())
+    )
+    audit.append(
+        store.conn, at=store.now(), kind=kind, actor="O1", bench_id="B1", record=(table, str(row["id"]))
+    )
 
 
 def test_records_written_before_the_barcode_column_still_verify(data_dir: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from records_support import Bench, open_bench
 
+from workstation.core.errors import Conflict
 from workstation.core.records import (
     DetentionDraft,
     ExamType,
@@ -109,7 +110,7 @@ def test_a_correction_supersedes_and_the_view_shows_the_current_state(bench: Ben
     assert bench.store.get_inspection(first.id) == first  # the fact is still there
     kinds = [r[0] for r in bench.store.conn.execute("SELECT kind FROM audit_log ORDER BY seq DESC LIMIT 1")]
     assert kinds == ["correction"]
-    with pytest.raises(ValueError, match="already corrected"):
+    with pytest.raises(Conflict, match="already corrected"):
         bench.store.save_inspection(
             bench.supervisor, InspectionDraft("X1", Outcome.RELEASED, supersedes=first.id, reason="again")
         )
@@ -143,7 +144,9 @@ def test_seizure_with_items_and_photos(bench: Bench) -> None:
         bench.store.conn.execute("SELECT payload FROM outbox WHERE record_id = ?", (rec.id,)).fetchone()[0]
     )
     assert [i["description"] for i in payload["items"]] == ["handbag", "wallet"]
-    assert [p["photo_id"] for p in payload["photos"]] == [photo]
+    assert payload["kind"] == "seizure"
+    assert payload["photo_ids"] == [photo]
+    assert payload["inspection"]["manifest_found"] is True
     assert bench.store.open_case_tracking_ids() == {"X1"}
     assert bench.store.verify_audit().ok
 

@@ -17,16 +17,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
+from workstation.commands.exit_codes import EXIT_FORBIDDEN
 from workstation.core.badge import InvalidBadge, check_badge
-from workstation.core.records import Officer, PermissionDenied, Role, Session
+from workstation.core.errors import Forbidden
+from workstation.core.records import Officer, Role, Session
 from workstation.store.db import StoreUnavailableError
-from workstation.store.officers import OfficerDirectory, SignInError
+from workstation.store.officers import OfficerDirectory
 from workstation.store.records import RecordsStore
 
 PASSWORD_ENV = "WORKSTATION_PASSWORD"
 NEW_PASSWORD_ENV = "WORKSTATION_NEW_PASSWORD"
 CLI_BENCH = "cli"
-EXIT_REFUSED = 3
+EXIT_REFUSED = EXIT_FORBIDDEN
 
 
 def read_secret(prompt: str, env: str, *, confirm: bool = False) -> str:
@@ -74,18 +76,12 @@ def signed_in(ctx: Context, badge: str | None, *, allow_bootstrap: bool = False)
             if not (allow_bootstrap and directory.is_empty()):
                 raise CommandError("sign in with --as BADGE (an admin's badge)", 2)
         else:
-            try:
-                session = directory.sign_in(
-                    badge, read_secret(f"password for {badge}: ", PASSWORD_ENV), CLI_BENCH
-                )
-            except SignInError as exc:
-                raise CommandError(str(exc), EXIT_REFUSED) from exc
+            # A refused sign-in is a Forbidden: cli.main maps it (and every domain error) once.
+            session = directory.sign_in(
+                badge, read_secret(f"password for {badge}: ", PASSWORD_ENV), CLI_BENCH
+            )
         try:
             yield Admin(store, directory, session)
-        except PermissionDenied as exc:
-            raise CommandError(str(exc), EXIT_REFUSED) from exc
-        except ValueError as exc:
-            raise CommandError(str(exc), 2) from exc
         finally:
             if session is not None:
                 directory.sign_out(session)
@@ -162,7 +158,7 @@ def run_list(args: argparse.Namespace, ctx: Context) -> int:
     with signed_in(ctx, args.actor) as a:
         assert a.session is not None
         if a.session.officer.role is not Role.ADMIN:
-            raise CommandError("only an admin lists officers from the command line", EXIT_REFUSED)
+            raise Forbidden("only an admin lists officers from the command line")
         for officer in a.directory.list():
             print_json(_officer_json(officer))
     return 0

@@ -12,6 +12,8 @@ import hashlib
 import re
 import unicodedata
 
+from workstation.core.errors import Invalid
+
 BADGE_MAX_LENGTH = 32
 BADGE_RULE = f"1 to {BADGE_MAX_LENGTH} ASCII letters, digits, '-' or '_'"
 _BADGE = re.compile(rf"[A-Za-z0-9_-]{{1,{BADGE_MAX_LENGTH}}}")
@@ -22,7 +24,7 @@ FINGERPRINT_HEX_DIGITS = 8
 SHOWN_MAX = 120  # characters of an escaped invalid badge in a message
 
 
-class InvalidBadge(ValueError):
+class InvalidBadge(Invalid):
     """A badge that breaks the rule; the message says which character, where, and the rule."""
 
 

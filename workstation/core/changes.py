@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,3 +41,11 @@ class Changes:
         for c in many:
             out = out | c
         return out
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    """What every write of a service returns: its result (a record, an id, a session) and what it changed."""
+
+    value: T
+    changes: Changes

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 
+from workstation.core.errors import Forbidden
+
 # 19 CFR 151.16: notice of detention within 5 business days, decision within 30 days (calendar
 # days here: the conservative reading, so a deadline is never shown later than it is).
 NOTICE_DAYS = 5
@@ -74,8 +76,8 @@ class Session:
     shift_id: str
 
 
-class PermissionDenied(Exception):
-    """A refused action; the message says why."""
+# The old name of Forbidden, kept so that callers and tests written against it need no change.
+PermissionDenied = Forbidden
 
 
 @dataclass(frozen=True)

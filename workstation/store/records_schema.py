@@ -256,3 +256,10 @@ def m003_officer_rows_in_the_audit_chain(db: Database) -> None:
             detail={"badge": badge, "why": "officer rows enter the audit chain"},
             officer=badge,
         )
+
+
+@migrations()
+def m004_outbox_messages(db: Database) -> None:
+    # Rows from here hold a versioned message (core/messages.py); rows before it hold the raw
+    # record row (version 0). No hub ever received those; `Outbox.pending` skips them.
+    db.execute("ALTER TABLE outbox ADD COLUMN message_version INTEGER NOT NULL DEFAULT 0")

@@ -1,0 +1,337 @@
+"""The outbox's messages: one frozen dataclass per kind of fact, versioned, typed, JSON on the wire.
+
+They live in `core` (re-exported by `workstation.sync.messages`) because the store builds them
+inside the write transaction that writes the fact, and `store` may not import `sync`.
+
+Every message carries the event id (the record's UUID: with the kind, the permanent idempotency
+key the hub deduplicates on), the bench that wrote it, when, who, and the audit entry that closed
+the fact (`audit_seq`, `audit_hash`: the chain's head right after the fact, which covers all of
+its rows). Fields are typed: sequences are lists on the wire, booleans booleans, times UTC
+ISO-8601, dates ISO dates. An officer message never carries a password or PIN hash.
+
+`encode` gives canonical JSON (sorted keys, UTF-8 kept); `decode(encode(m)) == m` for every
+message, and `decode` refuses anything else with `Invalid` naming the field.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import types
+import typing
+from dataclasses import dataclass, fields, is_dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, TypeVar, Union
+
+from workstation.core.errors import Invalid
+
+JsonScalar = str | int | float | bool | None
+
+M = TypeVar("M", bound="Message")
+
+
+@dataclass(frozen=True)
+class Message:
+    """What every message carries; `KIND` and `VERSION` go on the wire as `kind` and `v`."""
+
+    KIND: ClassVar[str] = ""
+    VERSION: ClassVar[int] = 1
+
+    event_id: str
+    bench_id: str
+    at: datetime  # aware; UTC on the wire
+    actor: str
+    audit_seq: int
+    audit_hash: str
+
+    def stamped(self: M, seq: int, entry_hash: str) -> M:
+        """This message with the audit entry that closed its fact."""
+        return replace(self, audit_seq=seq, audit_hash=entry_hash)
+
+
+@dataclass(frozen=True)
+class InspectionPart:
+    """The inspection row every outcome message carries."""
+
+    tracking_id: str
+    barcode: str | None
+    officer_badge: str
+    officer_name: str
+    shift_id: str
+    outcome: str
+    exam_types: tuple[str, ...]
+    notes: str
+    manifest_found: bool
+    risk_score: int | None
+    risk_lane: str | None
+    targeted: bool
+    agency: str | None
+    supersedes: str | None  # a correction names the record it supersedes
+    reason: str
+
+
+@dataclass(frozen=True)
+class InspectionRecorded(Message):
+    KIND: ClassVar[str] = "inspection"
+    inspection: InspectionPart
+
+
+@dataclass(frozen=True)
+class DetentionRecorded(Message):
+    KIND: ClassVar[str] = "detention"
+    inspection: InspectionPart
+    reason: str
+    agency_or_test: str
+    detained_on: date
+    notice_due: date
+    decision_due: date
+
+
+@dataclass(frozen=True)
+class SeizedItemPart:
+    description: str
+    quantity: int
+    msrp_per_unit: float
+    domestic_value: float
+    rights_holder: str
+    recordation_number: str
+    identifiers: str
+
+
+@dataclass(frozen=True)
+class SeizureRecorded(Message):
+    KIND: ClassVar[str] = "seizure"
+    inspection: InspectionPart
+    violation: str
+    law_cited: str
+    storage_location: str
+    total_msrp: float
+    total_domestic_value: float
+    items: tuple[SeizedItemPart, ...]
+    photo_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PhotoTaken(Message):
+    KIND: ClassVar[str] = "photo"
+    file_name: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class SeizureCountersigned(Message):
+    KIND: ClassVar[str] = "countersignature"
+    seizure_id: str
+    supervisor_name: str
+
+
+@dataclass(frozen=True)
+class InspectionVoided(Message):
+    KIND: ClassVar[str] = "void"
+    inspection_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ShiftStarted(Message):
+    KIND: ClassVar[str] = "shift"
+    handed_over_from: str | None
+
+
+@dataclass(frozen=True)
+class ShiftEnded(Message):
+    """`event_id` is the shift's id: a shift ends once."""
+
+    KIND: ClassVar[str] = "shift_end"
+    how: str
+
+
+@dataclass(frozen=True)
+class OfficerChanged(Message):
+    """An officer added or changed, as the row now is, without its password or PIN hash."""
+
+    KIND: ClassVar[str] = "officer"
+    change: str  # officer_added, officer_disabled, role_changed, password_reset, pin_set, ...
+    badge: str
+    name: str
+    role: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class SecurityEvent(Message):
+    """An audit entry with no record row: sign-in failures, lockouts, unlocks, locks, backups."""
+
+    KIND: ClassVar[str] = "security"
+    event: str
+    detail: dict[str, JsonScalar]
+
+
+MESSAGE_TYPES: dict[str, type[Message]] = {
+    cls.KIND: cls
+    for cls in (
+        InspectionRecorded,
+        DetentionRecorded,
+        SeizureRecorded,
+        PhotoTaken,
+        SeizureCountersigned,
+        InspectionVoided,
+        ShiftStarted,
+        ShiftEnded,
+        OfficerChanged,
+        SecurityEvent,
+    )
+}
+
+
+# -- encoding ---------------------------------------------------------------------------------
+
+
+def utc_iso(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise Invalid({"at": "a time must be timezone-aware"})
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@functools.cache
+def _field_names(cls: type[Any]) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, datetime):
+        return utc_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    names = _field_names(type(value)) if is_dataclass(value) and not isinstance(value, type) else None
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def to_dict(message: Message) -> dict[str, Any]:
+    """The message as JSON-ready values, with its `kind` and version `v`."""
+    body: dict[str, Any] = _plain(message)
+    return {"kind": message.KIND, "v": message.VERSION, **body}
+
+
+def encode(message: Message) -> str:
+    """Canonical JSON: sorted keys, no spaces, UTF-8 kept; NaN and infinities refused."""
+    try:
+        return json.dumps(
+            to_dict(message), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except ValueError as exc:
+        raise Invalid({message.KIND: f"cannot be encoded: {exc}"}) from exc
+
+
+# -- decoding ---------------------------------------------------------------------------------
+
+
+def decode(text: str | bytes) -> Message:
+    """The message a JSON text holds; Invalid naming the field for anything malformed."""
+    try:
+        data = json.loads(text)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise Invalid({"": f"not JSON: {exc}"}) from exc
+    if not isinstance(data, dict):
+        raise Invalid({"": "a message is a JSON object"})
+    kind = data.get("kind")
+    cls = MESSAGE_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise Invalid({"kind": f"unknown message kind {kind!r}"})
+    if data.get("v") != cls.VERSION or isinstance(data.get("v"), bool):
+        raise Invalid({"v": f"{kind} messages of version {data.get('v')!r} are not understood here"})
+    body = {k: v for k, v in data.items() if k not in ("kind", "v")}
+    return typing.cast(Message, _build(cls, body, ""))
+
+
+def _build(cls: type[Any], data: Any, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise Invalid({where or cls.__name__: "expected an object"})
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in fields(cls)]
+    extra = set(data) - set(names)
+    if extra:
+        raise Invalid({f"{where}{sorted(extra)[0]}": "unknown field"})
+    values = {}
+    for name in names:
+        path = f"{where}{name}"
+        if name not in data:
+            raise Invalid({path: "missing"})
+        values[name] = _value(hints[name], data[name], path)
+    return cls(**values)
+
+
+def _value(hint: Any, raw: Any, path: str) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (Union, types.UnionType):
+        options = typing.get_args(hint)
+        if raw is None and type(None) in options:
+            return None
+        last: Invalid | None = None
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _value(option, raw, path)
+            except Invalid as exc:
+                last = exc
+        raise last or Invalid({path: "null is not allowed here"})
+    if origin is tuple:
+        (item,) = typing.get_args(hint)[:1]
+        if not isinstance(raw, list):
+            raise Invalid({path: "expected a list"})
+        return tuple(_value(item, v, f"{path}[{n}]") for n, v in enumerate(raw))
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        if not isinstance(raw, dict):
+            raise Invalid({path: "expected an object"})
+        return {str(k): _value(item, v, f"{path}.{k}") for k, v in raw.items()}
+    if hint is type(None):
+        if raw is not None:
+            raise Invalid({path: "expected null"})
+        return None
+    if hint is bool:
+        if not isinstance(raw, bool):
+            raise Invalid({path: "expected true or false"})
+        return raw
+    if hint is int:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise Invalid({path: "expected a whole number"})
+        return raw
+    if hint is float:
+        if isinstance(raw, bool) or not isinstance(raw, int | float):
+            raise Invalid({path: "expected a number"})
+        return float(raw)
+    if hint is str:
+        if not isinstance(raw, str):
+            raise Invalid({path: "expected text"})
+        return raw
+    if hint is datetime:
+        if not isinstance(raw, str):
+            raise Invalid({path: "expected a UTC ISO-8601 time"})
+        try:
+            at = datetime.fromisoformat(raw)
+        except ValueError as exc:
+            raise Invalid({path: f"not an ISO-8601 time: {exc}"}) from exc
+        if at.utcoffset() is None or at.utcoffset().total_seconds() != 0:  # type: ignore[union-attr]
+            raise Invalid({path: "a time is in UTC (+00:00)"})
+        return at.astimezone(UTC)
+    if hint is date:
+        if not isinstance(raw, str):
+            raise Invalid({path: "expected an ISO date"})
+        try:
+            return date.fromisoformat(raw)
+        except ValueError as exc:
+            raise Invalid({path: f"not an ISO date: {exc}"}) from exc
+    if isinstance(hint, type) and is_dataclass(hint):
+        return _build(hint, raw, f"{path}.")
+    raise TypeError(f"no codec for {hint!r} at {path}")  # a programming error, not bad input
