@@ -108,28 +108,18 @@ def encode_photo(photo: Photo, suffix: str) -> tuple[bytes, str]:
     return buf.tobytes(), ".jpg"
 
 
-def saved_changes(
-    session: Session, record: InspectionRecord, request: SaveRequest, photo_ids: tuple[str, ...]
-) -> Changes:
-    """What a save touched, from the saved record (until the services return it themselves)."""
-    changes = Changes.of("inspection", record.id) | Changes.of("shift", session.shift_id)
-    if request.seizure is not None:
-        changes = changes | Changes.of("seizure", record.id)
-    if request.detention is not None:
-        changes = changes | Changes.of("detention", record.id)
-    return changes | Changes.of("photo", *photo_ids)
-
-
 def save_op(session: Session, request: SaveRequest) -> Callable[[BenchResources], Saved]:
     """Record an outcome (photos are encoded and hashed on the database thread too)."""
 
     def save(res: BenchResources) -> Saved:
-        photo_ids = tuple(res.records.save_photo(session, *encode_photo(p, s)) for p, s in request.photos)
+        service = res.records.service  # returns what each write changed, for the windows
+        photos = [service.save_photo(session, *encode_photo(p, s)) for p, s in request.photos]
+        photo_ids = tuple(p.value for p in photos)
         if request.seizure is not None:
             seizure = replace(request.seizure, photo_ids=photo_ids)
-            record = res.records.save_seizure(session, request.draft, seizure)
+            saved = service.save_seizure(session, request.draft, seizure)
         elif request.detention is not None:
-            record = res.records.save_detention(session, request.draft, request.detention)
+            saved = service.save_detention(session, request.draft, request.detention)
         else:
             draft = request.draft
             if photo_ids:
@@ -137,8 +127,8 @@ def save_op(session: Session, request: SaveRequest) -> Callable[[BenchResources]
                     draft,
                     notes=(draft.notes + "\n" if draft.notes else "") + "photos: " + ", ".join(photo_ids),
                 )
-            record = res.records.save_inspection(session, draft)
-        return record, saved_changes(session, record, request, photo_ids)
+            saved = service.save_inspection(session, draft)
+        return saved.value, Changes.merge([saved.changes, *(p.changes for p in photos)])
 
     return save
 
