@@ -54,7 +54,9 @@ class Workstation(QObject):
         self.runner: BenchRunner = TaskRunner(lambda: BenchResources.open(ctx), self)
         # A bulk cache write (the reference-data pull) runs here, on its own thread and its own
         # cache connection, so it never waits in line ahead of a scan's lookup.
-        self.bulk: Lane[BulkResources] = self.runner.lane(lambda: BulkResources.open(ctx), "bulk")
+        self.bulk: Lane[BulkResources] = self.runner.lane(
+            lambda: BulkResources.open(ctx), "bulk", background=True
+        )
         self.bench: Bench | None = None
         self._closed = False
 

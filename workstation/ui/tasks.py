@@ -19,6 +19,10 @@ GUI thread through `GuiBridge.wrap(callback)`.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, ParamSpec, TypeVar, cast
@@ -84,9 +88,12 @@ def changes_in(result: object) -> Changes | None:
 class Lane(Generic[R]):
     """One worker thread and the resources it built for itself (closed on it at shutdown)."""
 
-    def __init__(self, runner: TaskRunner[Any], name: str, factory: Callable[[], R]) -> None:
+    def __init__(
+        self, runner: TaskRunner[Any], name: str, factory: Callable[[], R], *, background: bool = False
+    ) -> None:
         self._runner = runner
         self.name = name
+        self.background = background
         self._factory = factory
         self._resources: R | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"workstation-{name}")
@@ -95,6 +102,8 @@ class Lane(Generic[R]):
     def _get(self) -> R:
         # Only ever called on this lane's one thread.
         if self._resources is None:
+            if self.background:
+                _lower_this_threads_priority()
             self._resources = self._factory()
         return self._resources
 
@@ -117,6 +126,16 @@ class Lane(Generic[R]):
         self._pool.shutdown(wait=True)
 
 
+BACKGROUND_NICE = 19
+
+
+def _lower_this_threads_priority() -> None:
+    """Let the OS run the GUI and database threads first when the cores are busy (Linux: per thread)."""
+    if hasattr(os, "setpriority") and sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+
+
 def _name_of(op: object) -> str:
     return str(getattr(op, "__name__", "op"))
 
@@ -136,9 +155,12 @@ class TaskRunner(QObject, Generic[R]):
         self.pending = 0
         self.db: Lane[R] = self.lane(resources_factory, "db")
 
-    def lane(self, factory: Callable[[], B], name: str) -> Lane[B]:
-        """A further worker thread with its own resources (e.g. a second cache connection)."""
-        lane: Lane[B] = Lane(self, name, factory)
+    def lane(self, factory: Callable[[], B], name: str, *, background: bool = False) -> Lane[B]:
+        """A further worker thread with its own resources (e.g. a second cache connection).
+
+        `background`: bulk work, scheduled after everything else on a busy PC.
+        """
+        lane: Lane[B] = Lane(self, name, factory, background=background)
         self._lanes.append(lane)
         return lane
 
