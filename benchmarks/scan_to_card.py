@@ -9,8 +9,8 @@ The cache is built once (demo generator, through the importer's write path) and 
 application-wide filter), and timed from the Enter key to the card's next paint.
 
 With --bulk-rows N (0: skip), the scans are timed a second time while N new cache rows are
-written on the runner's bulk lane (its own thread and cache connection, 5,000 rows per
-transaction, as a reference-data pull will); only scans that start and end while the write runs
+written on the bulk lane (its own process and cache connection, 5,000 rows per transaction,
+as a reference-data pull will); only scans that start and end while the write runs
 count. The bulk write goes to a copy of the cache, so the cache in --cache-dir stays as built.
 The last line is one JSON object with every figure.
 """
@@ -18,6 +18,7 @@ The last line is one JSON object with every figure.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -42,7 +43,13 @@ from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
 from workstation.store.demo_data import seed_cache
 from workstation.ui.bench_window import BenchWindow
+from workstation.ui.operations import BulkResources
 from workstation.ui.root import Workstation
+
+
+def bulk_write(res: BulkResources, rows: int) -> int:
+    """New cache rows, 5,000 per transaction, as a reference-data pull writes them (in the bulk lane's process)."""
+    return seed_cache(res.cache, rows, seed=2, batch_size=5000)
 
 
 def build_cache(cache_dir: Path, items: int) -> None:
@@ -165,9 +172,7 @@ def main() -> None:
     if args.bulk_rows:
         written: list[int] = []
         bulk_start = time.perf_counter()
-        task = root.bulk.run(
-            lambda res: seed_cache(res.cache, args.bulk_rows, seed=2, batch_size=5000), "bulk write"
-        )
+        task = root.bulk.run(functools.partial(bulk_write, rows=args.bulk_rows), "bulk write")
         task.on_success(written.append)
         during: list[float] = []
         turn = 0

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import threading
+import time
+from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
@@ -94,3 +98,55 @@ def test_wait_idle_returns_at_once_when_nothing_is_pending(qtbot: QtBot) -> None
     runner: TaskRunner[None] = TaskRunner(lambda: None)
     runner.wait_idle(timeout=0.01)
     runner.shutdown()
+
+
+class Flag:
+    """What a process lane's factory builds: a file that says the resources exist, and closes."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        (folder / "opened").write_text(str(os.getpid()))
+
+    def close(self) -> None:
+        (self.folder / "closed").write_text(str(os.getpid()))
+
+
+def wait_for_file_then_report(flag: Flag, gate: str) -> tuple[int, str]:
+    """Hold the worker until `gate` exists, then say which process ran this."""
+    deadline = time.monotonic() + 20
+    while not (flag.folder / gate).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return os.getpid(), gate
+
+
+def test_a_process_lane_runs_bulk_work_in_its_own_process_and_never_delays_a_lookup(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    runner: TaskRunner[None] = TaskRunner(lambda: None)
+    bulk = runner.process_lane(functools.partial(Flag, tmp_path), "bulk")
+    results: list[tuple[int, str]] = []
+    task = bulk.run(functools.partial(wait_for_file_then_report, gate="go"))
+    task.on_success(results.append)
+    looked: list[str] = []
+    runner.run(lambda _: "looked").on_success(looked.append)
+    qtbot.waitUntil(lambda: bool(looked), timeout=5_000)  # while the bulk work is held
+    assert not task.done
+    (tmp_path / "go").write_text("")
+    runner.wait_idle(timeout=30)
+    assert [r[1] for r in results] == ["go"]
+    worker_pid = results[0][0]
+    assert worker_pid != os.getpid()  # another process: no GIL shared with the window
+    assert (tmp_path / "opened").read_text() == str(worker_pid)
+    runner.shutdown()
+    assert (tmp_path / "closed").read_text() == str(worker_pid)  # closed in the worker
+
+
+def test_a_failure_in_the_worker_process_reaches_on_failure(qtbot: QtBot, tmp_path: Path) -> None:
+    runner: TaskRunner[None] = TaskRunner(lambda: None)
+    bulk = runner.process_lane(functools.partial(Flag, tmp_path), "bulk")
+    errors: list[BaseException] = []
+    bulk.run(functools.partial(wait_for_file_then_report, gate=None)).on_failure(errors.append)  # type: ignore[arg-type]
+    runner.wait_idle(timeout=30)
+    runner.shutdown()
+    assert len(errors) == 1
+    assert isinstance(errors[0], TypeError)

@@ -72,7 +72,12 @@ class BulkResources:
 
     @classmethod
     def open(cls, ctx: Context) -> BulkResources:
-        return cls(ManifestCache(open_cache(ctx.data_dir)))
+        return cls.at(ctx.data_dir)
+
+    @classmethod
+    def at(cls, data_dir: Path) -> BulkResources:
+        """Built in the bulk lane's worker process (the factory must pickle: a path, not a Context)."""
+        return cls(ManifestCache(open_cache(data_dir)))
 
     def close(self) -> None:
         self.cache.db.conn.close()

@@ -8,6 +8,7 @@ calls `run_application`; nothing else builds a runner or a bench window.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import sys
@@ -27,7 +28,7 @@ from workstation.ui.first_run import maybe_run_first_run
 from workstation.ui.lock import SignInDialog
 from workstation.ui.operations import BenchResources, BenchRunner, BulkResources, demo_sign_in_op, sign_in_op
 from workstation.ui.sounds import MultimediaLoader, load_multimedia
-from workstation.ui.tasks import Lane, Task, TaskRunner
+from workstation.ui.tasks import ProcessLane, Task, TaskRunner
 
 log = logging.getLogger(__name__)
 DEMO_BADGE = "D1001"
@@ -52,10 +53,11 @@ class Workstation(QObject):
         self._sounds = sounds
         self._sound_loader = sound_loader
         self.runner: BenchRunner = TaskRunner(lambda: BenchResources.open(ctx), self)
-        # A bulk cache write (the reference-data pull) runs here, on its own thread and its own
-        # cache connection, so it never waits in line ahead of a scan's lookup.
-        self.bulk: Lane[BulkResources] = self.runner.lane(
-            lambda: BulkResources.open(ctx), "bulk", background=True
+        # A bulk cache write (the reference-data pull) runs here: in a process of its own, at
+        # the lowest priority, with its own cache connection, so it never waits in line ahead of
+        # a scan's lookup nor shares the GIL with the window. Started on first use.
+        self.bulk: ProcessLane[BulkResources] = self.runner.process_lane(
+            functools.partial(BulkResources.at, ctx.data_dir), "bulk"
         )
         self.bench: Bench | None = None
         self._closed = False

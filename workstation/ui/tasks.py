@@ -20,16 +20,15 @@ GUI thread through `GuiBridge.wrap(callback)`.
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
-import threading
+import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal, Slot
 
 from workstation.core.changes import Changes
+from workstation.ui import worker_process
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -88,12 +87,9 @@ def changes_in(result: object) -> Changes | None:
 class Lane(Generic[R]):
     """One worker thread and the resources it built for itself (closed on it at shutdown)."""
 
-    def __init__(
-        self, runner: TaskRunner[Any], name: str, factory: Callable[[], R], *, background: bool = False
-    ) -> None:
+    def __init__(self, runner: TaskRunner[Any], name: str, factory: Callable[[], R]) -> None:
         self._runner = runner
         self.name = name
-        self.background = background
         self._factory = factory
         self._resources: R | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"workstation-{name}")
@@ -102,8 +98,6 @@ class Lane(Generic[R]):
     def _get(self) -> R:
         # Only ever called on this lane's one thread.
         if self._resources is None:
-            if self.background:
-                _lower_this_threads_priority()
             self._resources = self._factory()
         return self._resources
 
@@ -126,14 +120,37 @@ class Lane(Generic[R]):
         self._pool.shutdown(wait=True)
 
 
-BACKGROUND_NICE = 19
+class ProcessLane(Generic[R]):
+    """One worker process and the resources it built there: bulk work that must not share the GIL.
 
+    `factory` and every operation must pickle (module-level functions, `functools.partial`):
+    they cross to the worker process. Outcomes come back on the GUI thread like any task's.
+    """
 
-def _lower_this_threads_priority() -> None:
-    """Let the OS run the GUI and database threads first when the cores are busy (Linux: per thread)."""
-    if hasattr(os, "setpriority") and sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+    def __init__(
+        self, runner: TaskRunner[Any], name: str, factory: Callable[[], R], *, background: bool = True
+    ) -> None:
+        self._runner = runner
+        self.name = name
+        self._pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),  # no fork of a running Qt app
+            initializer=worker_process.init,
+            initargs=(factory, background),
+        )
+        self._closed = False
+
+    def run(self, op: Callable[[R], T], name: str = "") -> Task[T]:
+        """Run `op(resources)` in the worker process; the outcome comes back on the GUI thread."""
+        return self._runner._submit_future(self._pool.submit(worker_process.call, op), name or _name_of(op))
+
+    def shutdown(self) -> None:
+        """Finish queued work, close the resources in the worker, stop the process."""
+        if not self._closed:
+            self._closed = True
+            with contextlib.suppress(RuntimeError):  # a worker that died cannot close anything
+                self._pool.submit(worker_process.close).result(timeout=30)
+        self._pool.shutdown(wait=True)
 
 
 def _name_of(op: object) -> str:
@@ -150,17 +167,20 @@ class TaskRunner(QObject, Generic[R]):
     def __init__(self, resources_factory: Callable[[], R], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._net = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workstation-net")
-        self._lanes: list[Lane[Any]] = []
+        self._lanes: list[Lane[Any] | ProcessLane[Any]] = []
         self._finished.connect(self._deliver)
         self.pending = 0
         self.db: Lane[R] = self.lane(resources_factory, "db")
 
-    def lane(self, factory: Callable[[], B], name: str, *, background: bool = False) -> Lane[B]:
-        """A further worker thread with its own resources (e.g. a second cache connection).
+    def lane(self, factory: Callable[[], B], name: str) -> Lane[B]:
+        """A further worker thread with its own resources (e.g. a second cache connection)."""
+        lane: Lane[B] = Lane(self, name, factory)
+        self._lanes.append(lane)
+        return lane
 
-        `background`: bulk work, scheduled after everything else on a busy PC.
-        """
-        lane: Lane[B] = Lane(self, name, factory, background=background)
+    def process_lane(self, factory: Callable[[], B], name: str) -> ProcessLane[B]:
+        """A worker process with its own resources, for bulk work (see ProcessLane)."""
+        lane: ProcessLane[B] = ProcessLane(self, name, factory)
         self._lanes.append(lane)
         return lane
 
@@ -189,6 +209,18 @@ class TaskRunner(QObject, Generic[R]):
                 self._finished.emit(task, result, None)
 
         pool.submit(work)
+        return task
+
+    def _submit_future(self, future: Future[T], name: str) -> Task[T]:
+        """A task whose work runs elsewhere (a worker process): delivered when `future` is done."""
+        task: Task[T] = Task(name)
+        self.pending += 1
+
+        def done(f: Future[T]) -> None:  # on the executor's own thread
+            error = f.exception()
+            self._finished.emit(task, None if error is not None else f.result(), error)
+
+        future.add_done_callback(done)
         return task
 
     @Slot(object, object, object)
