@@ -396,3 +396,21 @@ def test_a_photo_file_for_a_seizure_is_read_on_the_runner(bench: Bench, qtbot: Q
     bench.runner.wait_idle()
     assert len(dialog.photos) == 1
     assert dialog.errors["photos"].text() == "The photo file could not be read: no such file or directory"
+
+
+def test_the_release_confirmation_names_the_exams_as_their_keys_do(bench: Bench, qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            seen.append(box.text())
+            box.button(QMessageBox.StandardButton.No).click()
+        elif box is not None:
+            box.close()
+
+    QTimer.singleShot(100, answer)
+    assert bench.window.confirm_release(frozenset({ExamType.CANINE, ExamType.XRAY})) is False
+    assert seen == ["This item was targeted for exam. Exam recorded: X-ray, Canine.\nRelease it?"]

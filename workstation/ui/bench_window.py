@@ -48,7 +48,7 @@ from workstation.ui.operations import (
     save_op,
     shift_op,
 )
-from workstation.ui.outcome_bar import OutcomeBar
+from workstation.ui.outcome_bar import EXAM_KEYS, OutcomeBar
 from workstation.ui.recent_scans import RecentScansModel
 from workstation.ui.sounds import Sounds
 from workstation.ui.text import plain, plain_message_box, plain_tooltip
@@ -382,7 +382,7 @@ class BenchWindow(QMainWindow):
         return agency if ok else ""
 
     def confirm_release(self, exams: frozenset[ExamType]) -> bool:
-        done = ", ".join(sorted(e.value for e in exams))
+        done = ", ".join(name for exam, name, _ in EXAM_KEYS if exam in exams)  # "X-ray", as on its key
         box = plain_message_box(
             QMessageBox.Icon.Warning,
             "Release a targeted item",
