@@ -92,8 +92,12 @@ def test_a_bench_whose_camera_and_serial_port_are_missing_still_scans(
         ),
         timeout=10_000,
     )
+    qtbot.waitUntil(lambda: "cannot open" in bench.window.devices_label.text(), timeout=10_000)
     status = bench.window.devices_label.text()
     assert "opened" not in status, status
+    # The cause stays in view while the camera retries or stops: IT reads why, not only "stopped".
+    assert "no-such-camera.avi: cannot open" in status
+    assert "ttyNONE" in status
     code = _some_code(bench.ctx.data_dir)
     with qtbot.waitSignal(bench.window.scan_shown, timeout=10_000) as shown:
         bench.window.manual.setText(code)

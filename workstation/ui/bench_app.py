@@ -16,6 +16,7 @@ from workstation.config import Context
 from workstation.core.bench import Feedback
 from workstation.core.records import Session
 from workstation.core.scan import ScanEvent
+from workstation.scanning.camera import CameraStatus
 from workstation.scanning.serial_reader import SerialReader, SerialStatus
 from workstation.ui.bench_window import BenchWindow
 from workstation.ui.camera_view import CameraView
@@ -49,6 +50,7 @@ class Bench(QObject):
         log.info("signed in: badge %s", session.officer.badge)
         self.sounds = Sounds(self, enabled=sounds, loader=sound_loader)
         self.camera: CameraView | None = None
+        self._camera_problem = ""  # the last failure the camera reported, kept in view while it retries
         self.window = BenchWindow(runner, session, ctx.settings, self.sounds, self._latest_frame)
         self.lock_screen = LockScreen(self.window)
         self.locked = False
@@ -85,9 +87,7 @@ class Bench(QObject):
         if settings.camera.source:
             self.camera = CameraView(settings.camera)
             self.camera.scan_received.connect(self.on_scan)
-            self.camera.status_changed.connect(
-                lambda status, detail: self.window.set_device_status("camera", f"{status.value} {detail}")
-            )
+            self.camera.status_changed.connect(self._camera_status)
             self.camera.setWindowTitle("Camera")
             self.camera.show()
             self.camera.start()
@@ -101,6 +101,16 @@ class Bench(QObject):
                 retry_seconds=settings.camera.retry_seconds,
             )
             self.serial.start()
+
+    def _camera_status(self, status: CameraStatus, detail: str) -> None:
+        # "retrying" and "stopped" after a failure would hide why: IT needs the cause in view.
+        if status in (CameraStatus.RETRYING, CameraStatus.STOPPED) and self._camera_problem:
+            self.window.set_device_status("camera", f"{self._camera_problem} ({status.value})")
+            return
+        text = f"{status.value} {detail}"
+        bad = status in (CameraStatus.NO_CAMERA, CameraStatus.LOST)
+        self._camera_problem = text if bad else ""
+        self.window.set_device_status("camera", text)
 
     def _serial_status(self, status: SerialStatus, detail: str) -> None:
         self.window.set_device_status("serial", f"{status.value} {detail}")
