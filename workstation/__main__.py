@@ -4,4 +4,6 @@ import sys
 
 from workstation.cli import main
 
-sys.exit(main())
+# Guarded: the bulk lane's worker process (spawn) imports the parent's main module again.
+if __name__ == "__main__":
+    sys.exit(main())
