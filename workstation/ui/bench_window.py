@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 
 from workstation.config import Settings
 from workstation.core.bench import Feedback, Gate, ScanResult, ScanState, gate, misread_reason
-from workstation.core.changes import Changes
-from workstation.core.records import AGENCIES, ExamType, InspectionDraft, Outcome, Session
+from workstation.core.changes import Changes, Saved
+from workstation.core.records import AGENCIES, ExamType, InspectionDraft, InspectionRecord, Outcome, Session
 from workstation.core.scan import ScanEvent, ScanSource
 from workstation.ui.about import show_about
 from workstation.ui.card import ManifestCard, RiskPanel
@@ -40,7 +40,6 @@ from workstation.ui.officer_messages import is_refusal, officer_message
 from workstation.ui.operations import (
     BenchRunner,
     Photo,
-    Saved,
     SaveRequest,
     ShiftView,
     lookup_op,
@@ -332,9 +331,9 @@ class BenchWindow(QMainWindow):
             self._save_failed
         )
 
-    def _saved(self, saved: Saved) -> None:
+    def _saved(self, saved: Saved[InspectionRecord]) -> None:
         # The recent list and the count follow from the save's Changes (on_changes), re-queried.
-        record, _ = saved
+        record = saved.value
         self._saving = False
         self.notes.clear()
         self.pending_photos.clear()

@@ -18,7 +18,7 @@ import numpy as np
 
 from workstation.config import Context
 from workstation.core.bench import ScanResult, classify
-from workstation.core.changes import Changes
+from workstation.core.changes import Changes, Saved
 from workstation.core.records import (
     DetentionDraft,
     InspectionDraft,
@@ -38,7 +38,6 @@ from workstation.ui.tasks import TaskRunner
 # A photo as the window holds it until the save: an encoded file's bytes, or a camera frame that
 # the save encodes as JPEG on the database thread (never on the GUI thread).
 Photo = bytes | np.ndarray
-Saved = tuple[InspectionRecord, Changes]
 
 
 @dataclass
@@ -113,10 +112,10 @@ def encode_photo(photo: Photo, suffix: str) -> tuple[bytes, str]:
     return buf.tobytes(), ".jpg"
 
 
-def save_op(session: Session, request: SaveRequest) -> Callable[[BenchResources], Saved]:
+def save_op(session: Session, request: SaveRequest) -> Callable[[BenchResources], Saved[InspectionRecord]]:
     """Record an outcome (photos are encoded and hashed on the database thread too)."""
 
-    def save(res: BenchResources) -> Saved:
+    def save(res: BenchResources) -> Saved[InspectionRecord]:
         service = res.records.service  # returns what each write changed, for the windows
         photos = [service.save_photo(session, *encode_photo(p, s)) for p, s in request.photos]
         photo_ids = tuple(p.value for p in photos)
@@ -133,7 +132,7 @@ def save_op(session: Session, request: SaveRequest) -> Callable[[BenchResources]
                     notes=(draft.notes + "\n" if draft.notes else "") + "photos: " + ", ".join(photo_ids),
                 )
             saved = service.save_inspection(session, draft)
-        return saved.value, Changes.merge([saved.changes, *(p.changes for p in photos)])
+        return Saved(saved.value, Changes.merge([saved.changes, *(p.changes for p in photos)]))
 
     return save
 

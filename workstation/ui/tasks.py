@@ -27,7 +27,7 @@ from typing import Any, Generic, ParamSpec, TypeVar, cast
 
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal, Slot
 
-from workstation.core.changes import Changes
+from workstation.core.changes import Changes, Saved
 from workstation.ui import worker_process
 
 T = TypeVar("T")
@@ -76,9 +76,11 @@ class Task(Generic[T]):
 
 
 def changes_in(result: object) -> Changes | None:
-    """The Changes an operation returned: a bare `Changes`, or the second of `(value, Changes)`."""
+    """The Changes an operation returned: a bare `Changes`, a service's `Saved`, or `(value, Changes)`."""
     if isinstance(result, Changes):
         return result
+    if isinstance(result, Saved):
+        return result.changes
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], Changes):
         return result[1]
     return None
