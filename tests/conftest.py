@@ -109,3 +109,36 @@ def _no_default_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: 
     never the developer's own (tests that want another set WORKSTATION_DATA_DIR themselves)."""
     if "WORKSTATION_DATA_DIR" not in os.environ:
         monkeypatch.setenv("WORKSTATION_DATA_DIR", str(tmp_path_factory.mktemp("default-data")))
+
+
+# -- PostgreSQL (the hub's engine) ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """The session's PostgreSQL server (see tests/postgres_server.py); skips when none is installed."""
+    import postgres_server
+
+    server = postgres_server.start()
+    require_system(server is not None, "postgresql-15", "the hub's database engine")
+    assert server is not None
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def postgres_url(pg_server: object) -> str:
+    """A fresh, empty database of its own on the session's PostgreSQL server."""
+    import postgres_server
+
+    return postgres_server.fresh_database(pg_server.url)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A hub database URL, once on SQLite (the one-site demo) and once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.sqlite'}"
+    return str(request.getfixturevalue("postgres_url"))
