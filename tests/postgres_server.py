@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 URL_ENV = "WORKSTATION_TEST_PG_URL"
+DATA_ENV = "WORKSTATION_TEST_PG_DATA"
 
 
 def find_bin_dir() -> Path | None:
@@ -40,8 +41,9 @@ def free_port() -> int:
 class Server:
     url: str  # postgresql://postgres@127.0.0.1:PORT/postgres
     port: int
-    data: Path | None  # None: a server somebody else started (WORKSTATION_TEST_PG_URL)
+    data: Path | None  # its data folder, when known (WORKSTATION_TEST_PG_DATA for a server started outside)
     bin_dir: Path | None
+    owned: bool = True  # started here: stopped and removed at the end
 
     def _as_owner(self, *argv: str) -> list[str]:
         if os.geteuid() == 0:
@@ -49,7 +51,7 @@ class Server:
         return list(argv)
 
     def stop(self) -> None:
-        if self.data is None or self.bin_dir is None:
+        if not self.owned or self.data is None or self.bin_dir is None:
             return
         subprocess.run(
             self._as_owner(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"),
@@ -61,7 +63,7 @@ class Server:
     def restart(self) -> None:
         """Stop the server hard and start it again on the same port (connections are cut)."""
         if self.data is None or self.bin_dir is None:
-            raise RuntimeError("this server was started outside the tests; it cannot be restarted here")
+            raise RuntimeError(f"the server's data folder is unknown: set {DATA_ENV} with {URL_ENV}")
         pg_ctl = str(self.bin_dir / "pg_ctl")
         subprocess.run(
             self._as_owner(pg_ctl, "-D", str(self.data), "-m", "immediate", "stop"),
@@ -87,7 +89,11 @@ def start() -> Server | None:
     """The server named by WORKSTATION_TEST_PG_URL, else a new one; None when PostgreSQL is not installed."""
     url = os.environ.get(URL_ENV)
     if url:
-        return Server(url=url, port=0, data=None, bin_dir=find_bin_dir())
+        data = os.environ.get(DATA_ENV)
+        port = int(url.rsplit(":", 1)[1].split("/", 1)[0])
+        return Server(
+            url=url, port=port, data=Path(data) if data else None, bin_dir=find_bin_dir(), owned=False
+        )
     bin_dir = find_bin_dir()
     if bin_dir is None:
         return None
