@@ -17,7 +17,9 @@ def message(bench: str, event_id: str | None = None, event: str = "lock") -> Mes
     )
 
 
-def chain(bench: str, count: int, *, start: int = 1, prev: str = GENESIS_HASH, salt: str = "") -> list[AuditEntry]:
+def chain(
+    bench: str, count: int, *, start: int = 1, prev: str = GENESIS_HASH, salt: str = ""
+) -> list[AuditEntry]:
     """`count` linked audit entries from `start`, the first linking to `prev`."""
     out = []
     for seq in range(start, start + count):
