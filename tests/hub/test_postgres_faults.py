@@ -37,7 +37,7 @@ def test_two_hub_processes_serve_the_same_batches_with_nothing_lost_or_doubled(
         except BaseException as exc:
             errors.append(exc)
 
-    with running_hub(data_dir, postgres_url) as a, running_hub(data_dir, postgres_url) as b:
+    with running_hub(data_dir, postgres_url) as a, running_hub(data_dir, postgres_url, "--workers", "2") as b:
         threads = [
             threading.Thread(target=send, args=(hub.url, bench, batch))
             for bench in benches

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import secrets
 import socket
+import ssl
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -126,6 +127,11 @@ def run_serve(args: argparse.Namespace, ctx: Context) -> int:
         raise CommandError("hub serve: give both --cert and --key for TLS, or neither", 2)
     if args.workers < 1:
         raise CommandError("hub serve: --workers is at least 1", 2)
+    if args.cert:
+        try:  # a bad certificate or key fails here, before the `listening` line
+            ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(args.cert, args.key)
+        except (OSError, ssl.SSLError) as exc:
+            raise CommandError(f"hub serve: cannot load the TLS certificate or key: {exc}", 2) from exc
     try:
         storage = open_storage(args.database)  # migrates, and fails here when unreachable
     except (ValueError, StorageUnavailable) as exc:
@@ -155,10 +161,6 @@ def run_serve(args: argparse.Namespace, ctx: Context) -> int:
         config = uvicorn.Config(
             "workstation.hub.app:app_from_environment", factory=True, workers=args.workers, **common
         )
-    try:
-        config.load()  # TLS files are read here: a bad one fails before the line below
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"hub serve: cannot load the TLS certificate or key: {exc}", 2) from exc
     scheme = "https" if args.cert else "http"
     host = f"[{args.host}]" if ":" in args.host else args.host
     print_json({"listening": f"{scheme}://{host}:{port}", "database": shown_url(args.database)})

@@ -15,7 +15,7 @@ from typing import Any
 
 from workstation.core.audit import GENESIS_HASH, AuditEntry, entry_hash_fast
 from workstation.core.errors import Invalid
-from workstation.core.messages import decode, encode
+from workstation.core.messages import encode, from_dict
 
 MAX_EVENTS = 500
 MAX_AUDIT = 5000
@@ -165,12 +165,10 @@ def _loose_json(raw: Any) -> str:
 
 def read_event(raw: Any, bench: str) -> Incoming:
     """One message of a batch, decoded and checked; a refusal names the field."""
-    import json
-
     if not isinstance(raw, dict):
         return _refused(raw, bench, "a message is a JSON object")
     try:
-        message = decode(json.dumps(raw, ensure_ascii=False, allow_nan=False))
+        message = from_dict(raw)
         payload = encode(message)
     except Invalid as exc:
         return _refused(raw, bench, str(exc))

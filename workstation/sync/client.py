@@ -7,6 +7,7 @@ whether to retry. With a CA file the hub's certificate is checked against exactl
 from __future__ import annotations
 
 import email.utils
+import json
 import ssl
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -16,7 +17,7 @@ from typing import Any
 import httpx
 
 from workstation.core.audit import AuditEntry
-from workstation.core.messages import Message, to_dict
+from workstation.core.messages import Message, encode
 from workstation.sync.errors import CursorExpired, HubBusy, HubRefused, HubUnreachable
 
 BUSY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -176,8 +177,17 @@ class HubClient:
 
     def send(self, bench: str, messages: Sequence[Message], audit: Sequence[AuditEntry]) -> UploadReply:
         """Upload a batch of messages (oldest first) and the audit entries since the last anchor."""
-        body = {"bench": bench, "events": [to_dict(m) for m in messages], "audit": [asdict(e) for e in audit]}
-        data = self._json(self._checked(self._request("POST", "/v1/events", json=body)))
+        return self.send_encoded(bench, [encode(m) for m in messages], audit)
+
+    def send_encoded(self, bench: str, payloads: Sequence[str], audit: Sequence[AuditEntry]) -> UploadReply:
+        """`send` for messages already in canonical JSON (`encode`), as the outbox holds them."""
+        body = (
+            f'{{"bench":{json.dumps(bench)},"events":[{",".join(payloads)}],'
+            f'"audit":{json.dumps([asdict(e) for e in audit], ensure_ascii=False)}}}'
+        )
+        headers = {"Content-Type": "application/json"}
+        response = self._request("POST", "/v1/events", content=body.encode("utf-8"), headers=headers)
+        data = self._json(self._checked(response))
         results = [
             EventResult(r["event_id"], r["kind"], r["status"], r.get("reason"), r.get("hub_seq"))
             for r in data["results"]
