@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "workstation.commands.officers",
     "workstation.commands.parse",
     "workstation.commands.selftest",
+    "workstation.commands.sync",
 )
 
 
