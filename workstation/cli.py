@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "workstation.commands.cache",
     "workstation.commands.decode",
     "workstation.commands.demo",
+    "workstation.commands.hub",
     "workstation.commands.officers",
     "workstation.commands.parse",
     "workstation.commands.selftest",

@@ -1,0 +1,516 @@
+"""The hub on PostgreSQL: psycopg 3, one connection pool per process, set-based SQL per batch.
+
+Any number of hub processes share one database and nothing else. A batch of events is one
+transaction: one INSERT ... SELECT FROM unnest(...) ON CONFLICT DO NOTHING RETURNING for the
+whole batch, then one SELECT of the stored payload hashes of the keys it did not insert, to tell
+a duplicate from a conflict. Reference rows and officers are numbered under a
+transaction-scoped advisory lock, so their numbering is commit order and a cursor never skips a
+row that a slower transaction commits late.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from workstation.core.audit import GENESIS_HASH, AuditEntry
+from workstation.core.errors import Conflict, NotFound
+from workstation.hub.model import (
+    GENESIS,
+    Anchor,
+    AnchorResult,
+    CursorExpired,
+    HubOfficer,
+    Incoming,
+    Page,
+    StorageUnavailable,
+    UploadOutcome,
+    classify,
+    judge_chain,
+    receipt,
+)
+from workstation.hub.storage import PhotoOutcome, PhotoState, shown_url
+
+# Advisory lock keys (any 64-bit numbers, fixed for this schema).
+MIGRATION_LOCK = 0x776B5F6D6967  # "wk_mig"
+REFERENCE_LOCK = 0x776B5F726566  # "wk_ref"
+OFFICER_LOCK = 0x776B5F6F6666  # "wk_off"
+
+# The batch insert the hub runs: batch order is hub_seq order; a key stored before is skipped.
+EVENT_BATCH_SQL = """
+INSERT INTO events (bench, kind, event_id, payload, payload_sha256)
+SELECT %s, t.kind, t.event_id, t.payload, t.payload_sha256
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY
+     AS t(kind, event_id, payload, payload_sha256, n)
+ORDER BY t.n
+ON CONFLICT (kind, event_id) DO NOTHING
+RETURNING hub_seq, kind, event_id
+"""
+
+# One event at a time into the same table with the same conflict handling: the benchmark's floor
+# (psycopg executemany of (bench, kind, event_id, payload, payload_sha256) rows).
+EVENT_INSERT_SQL = """
+INSERT INTO events (bench, kind, event_id, payload, payload_sha256) VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (kind, event_id) DO NOTHING
+"""
+
+_STORED_HASHES_SQL = """
+SELECT e.kind, e.event_id, e.payload_sha256
+FROM events e JOIN unnest(%s::text[], %s::text[]) AS k(kind, event_id)
+  ON e.kind = k.kind AND e.event_id = k.event_id
+"""
+
+
+def _m001(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(
+        """
+        CREATE TABLE hub_secret (id int PRIMARY KEY CHECK (id = 1), secret text NOT NULL);
+        CREATE TABLE hub_state (key text PRIMARY KEY, value bigint NOT NULL);
+        INSERT INTO hub_state VALUES ('reference_horizon', 0);
+        CREATE TABLE devices (
+            name text PRIMARY KEY,
+            token_sha256 text NOT NULL UNIQUE,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            revoked_at timestamptz
+        );
+        CREATE TABLE events (
+            hub_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            bench text NOT NULL,
+            kind text NOT NULL,
+            event_id text NOT NULL,
+            payload text NOT NULL,
+            payload_sha256 text NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            UNIQUE (kind, event_id)
+        );
+        CREATE FUNCTION hub_refuse_change() RETURNS trigger LANGUAGE plpgsql AS
+            $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
+        CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+            FOR EACH ROW EXECUTE FUNCTION hub_refuse_change();
+        CREATE TABLE event_conflicts (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            bench text NOT NULL,
+            kind text NOT NULL,
+            event_id text NOT NULL,
+            payload text NOT NULL,
+            payload_sha256 text NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now(),
+            UNIQUE (kind, event_id, payload_sha256)
+        );
+        CREATE TABLE rejections (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            bench text NOT NULL,
+            kind text NOT NULL,
+            event_id text NOT NULL,
+            payload text NOT NULL,
+            reason text NOT NULL,
+            received_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE audit_entries (
+            bench text NOT NULL,
+            seq bigint NOT NULL,
+            at text NOT NULL,
+            kind text NOT NULL,
+            actor text NOT NULL,
+            bench_id text NOT NULL,
+            subject text NOT NULL,
+            record_sha256 text NOT NULL,
+            detail text NOT NULL,
+            prev_hash text NOT NULL,
+            hash text NOT NULL,
+            PRIMARY KEY (bench, seq)
+        );
+        CREATE TABLE anchors (
+            bench text PRIMARY KEY,
+            seq bigint NOT NULL,
+            hash text NOT NULL,
+            receipt text NOT NULL,
+            at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE bench_problems (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            bench text NOT NULL,
+            problem text NOT NULL,
+            at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE SEQUENCE reference_seq_counter;
+        CREATE TABLE reference (
+            seq bigint NOT NULL UNIQUE,
+            record_key text PRIMARY KEY,
+            record text NOT NULL
+        );
+        CREATE SEQUENCE officer_version_counter;
+        CREATE TABLE officers (
+            badge text PRIMARY KEY,
+            name text NOT NULL,
+            role text NOT NULL,
+            active boolean NOT NULL,
+            password_hash text NOT NULL,
+            pin_hash text,
+            version bigint NOT NULL UNIQUE
+        );
+        CREATE TABLE photos (
+            sha256 text PRIMARY KEY,
+            size bigint NOT NULL,
+            data bytea NOT NULL,
+            complete boolean NOT NULL DEFAULT false
+        );
+        """
+    )
+    conn.execute("INSERT INTO hub_secret VALUES (1, %s)", (secrets.token_hex(32),))
+
+
+MIGRATIONS: tuple[tuple[int, Callable[[psycopg.Connection[Any]], None]], ...] = ((1, _m001),)
+
+
+def migrate(url: str) -> None:
+    """Apply the numbered steps not yet applied; two processes starting at once take turns."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {int(r[0]) for r in conn.execute("SELECT version FROM schema_version")}
+            for number, step in MIGRATIONS:
+                if number in done:
+                    continue
+                with conn.transaction():
+                    step(conn)
+                    conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+
+def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, n)):
+        yield chunk
+
+
+class PostgresStorage:
+    """HubStorage on PostgreSQL."""
+
+    def __init__(self, url: str, *, max_connections: int = 10, pool_timeout: float = 5.0) -> None:
+        self._url = url
+        try:
+            migrate(url)
+        except psycopg.OperationalError as exc:
+            raise StorageUnavailable(f"cannot reach the database {shown_url(url)}: {exc}") from exc
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_connections,
+            timeout=pool_timeout,
+            check=ConnectionPool.check_connection,
+            open=False,
+            name="hub",
+        )
+        self.pool.open(wait=False)
+        self._secret: str | None = None
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[psycopg.Connection[Any]]:
+        """One transaction on a pooled connection; an unreachable database is StorageUnavailable."""
+        try:
+            with self.pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise StorageUnavailable(f"no database connection free: {exc}") from exc
+        except psycopg.OperationalError as exc:
+            raise StorageUnavailable(f"the database is unreachable: {exc}") from exc
+
+    # -- devices ----------------------------------------------------------------------------------
+
+    def device_for(self, token_sha256: str) -> str | None:
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT name FROM devices WHERE token_sha256 = %s AND revoked_at IS NULL", (token_sha256,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def add_device(self, name: str, token_sha256: str) -> None:
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT revoked_at IS NULL FROM devices WHERE name = %s FOR UPDATE", (name,)
+            ).fetchone()
+            if row is not None and row[0]:
+                raise Conflict(f"device {name} exists: revoke it first to give it a new token")
+            conn.execute(
+                "INSERT INTO devices (name, token_sha256) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE "
+                "SET token_sha256 = excluded.token_sha256, created_at = now(), revoked_at = NULL",
+                (name, token_sha256),
+            )
+
+    def revoke_device(self, name: str) -> None:
+        with self._tx() as conn:
+            cur = conn.execute(
+                "UPDATE devices SET revoked_at = now() WHERE name = %s AND revoked_at IS NULL", (name,)
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no active device named {name}")
+
+    # -- events and anchors -----------------------------------------------------------------------
+
+    def upload(self, bench: str, events: Sequence[Incoming], audit: Sequence[AuditEntry]) -> UploadOutcome:
+        good = [e for e in events if e.good]
+        with self._tx() as conn, conn.cursor() as cur:
+            inserted: dict[tuple[str, str], int] = {}
+            if good:
+                cur.execute(
+                    EVENT_BATCH_SQL,
+                    (
+                        bench,
+                        [e.kind for e in good],
+                        [e.event_id for e in good],
+                        [e.payload for e in good],
+                        [e.payload_sha256 for e in good],
+                    ),
+                )
+                inserted = {(r[1], r[2]): int(r[0]) for r in cur.fetchall()}
+            missing = [e for e in good if (e.kind, e.event_id) not in inserted]
+            existing: dict[tuple[str, str], str] = {}
+            if missing:
+                cur.execute(_STORED_HASHES_SQL, ([e.kind for e in missing], [e.event_id for e in missing]))
+                existing = {(r[0], r[1]): r[2] for r in cur.fetchall()}
+            results, conflicts = classify(events, inserted, existing)
+            if conflicts:
+                cur.executemany(
+                    "INSERT INTO event_conflicts (bench, kind, event_id, payload, payload_sha256) "
+                    "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                    [(bench, e.kind, e.event_id, e.payload, e.payload_sha256) for e in conflicts],
+                )
+            refused = [e for e in events if not e.good]
+            if refused:
+                cur.executemany(
+                    "INSERT INTO rejections (bench, kind, event_id, payload, reason) VALUES (%s, %s, %s, %s, %s)",
+                    [(bench, e.kind, e.event_id, e.payload, e.reason) for e in refused],
+                )
+            anchor = self._take_audit(cur, bench, audit)
+        return UploadOutcome(results, anchor)
+
+    def _take_audit(self, cur: psycopg.Cursor[Any], bench: str, audit: Sequence[AuditEntry]) -> AnchorResult:
+        if not audit:
+            held = self._anchor(cur, bench)
+            return AnchorResult("unchanged", held.seq, held.hash)
+        cur.execute(
+            "INSERT INTO anchors (bench, seq, hash, receipt) VALUES (%s, 0, %s, '') "
+            "ON CONFLICT (bench) DO NOTHING",
+            (bench, GENESIS_HASH),
+        )
+        cur.execute("SELECT seq, hash, receipt FROM anchors WHERE bench = %s FOR UPDATE", (bench,))
+        row = cur.fetchone()
+        assert row is not None
+        held = Anchor(int(row[0]), row[1], row[2])
+        stored: dict[int, str] = {}
+        if audit[0].seq <= held.seq:
+            cur.execute(
+                "SELECT seq, hash FROM audit_entries WHERE bench = %s AND seq BETWEEN %s AND %s",
+                (bench, audit[0].seq, min(audit[-1].seq, held.seq)),
+            )
+            stored = {int(r[0]): r[1] for r in cur.fetchall()}
+        verdict = judge_chain(held, audit, stored.get)
+        if verdict.status == "broken":
+            cur.execute(
+                "INSERT INTO bench_problems (bench, problem) VALUES (%s, %s)", (bench, verdict.reason)
+            )
+            return AnchorResult("broken", held.seq, held.hash, reason=verdict.reason)
+        if verdict.status != "anchored":
+            return AnchorResult(verdict.status, held.seq, held.hash)
+        if not verdict.new_entries:
+            return AnchorResult("anchored", held.seq, held.hash, held.receipt)
+        cur.executemany(
+            "INSERT INTO audit_entries (bench, seq, at, kind, actor, bench_id, subject, record_sha256, "
+            "detail, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                (bench, e.seq, e.at, e.kind, e.actor, e.bench_id, e.subject, e.record_sha256,
+                 e.detail, e.prev_hash, e.hash)
+                for e in verdict.new_entries
+            ],
+        )  # fmt: skip
+        last = verdict.new_entries[-1]
+        signed = receipt(self.hub_secret(), bench, last.seq, last.hash)
+        cur.execute(
+            "UPDATE anchors SET seq = %s, hash = %s, receipt = %s, at = now() WHERE bench = %s",
+            (last.seq, last.hash, signed, bench),
+        )
+        return AnchorResult("anchored", last.seq, last.hash, signed)
+
+    def _anchor(self, cur: psycopg.Cursor[Any], bench: str) -> Anchor:
+        cur.execute("SELECT seq, hash, receipt FROM anchors WHERE bench = %s", (bench,))
+        row = cur.fetchone()
+        return GENESIS if row is None else Anchor(int(row[0]), row[1], row[2])
+
+    def anchor(self, bench: str) -> Anchor:
+        with self._tx() as conn, conn.cursor() as cur:
+            return self._anchor(cur, bench)
+
+    def audit_entries(self, bench: str) -> list[AuditEntry]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT seq, at, kind, actor, bench_id, subject, record_sha256, detail, prev_hash, hash "
+                "FROM audit_entries WHERE bench = %s ORDER BY seq",
+                (bench,),
+            ).fetchall()
+        return [AuditEntry(int(r[0]), *r[1:]) for r in rows]
+
+    def bench_problems(self, bench: str) -> list[tuple[str, str]]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT at, problem FROM bench_problems WHERE bench = %s ORDER BY id", (bench,)
+            ).fetchall()
+        return [(r[0].isoformat(), r[1]) for r in rows]
+
+    def hub_secret(self) -> str:
+        if self._secret is None:  # written once by the first migration, never changed
+            with self._tx() as conn:
+                row = conn.execute("SELECT secret FROM hub_secret WHERE id = 1").fetchone()
+            assert row is not None
+            self._secret = str(row[0])
+        return self._secret
+
+    # -- reference data ---------------------------------------------------------------------------
+
+    def publish_reference(self, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int = 5000) -> int:
+        count = 0
+        with self._tx() as conn, conn.cursor() as cur:
+            # Held to commit: the next publisher numbers its rows after ours are visible.
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
+            for chunk in _batched(records, chunk_size):
+                rows = {key: json.dumps(record, sort_keys=True, ensure_ascii=False) for key, record in chunk}
+                cur.execute(
+                    "INSERT INTO reference (seq, record_key, record) "
+                    "SELECT nextval('reference_seq_counter'), t.k, t.r "
+                    "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(k, r, n) ORDER BY t.n "
+                    "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
+                    (list(rows), list(rows.values())),
+                )
+                count += len(rows)
+        return count
+
+    def withdraw_reference(self, keys: Iterable[str]) -> int:
+        with self._tx() as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
+            cur.execute("DELETE FROM reference WHERE record_key = ANY(%s::text[])", (list(keys),))
+            deleted = cur.rowcount
+            if deleted:
+                cur.execute("UPDATE hub_state SET value = value + 1 WHERE key = 'reference_horizon'")
+        return deleted
+
+    def reference_page(self, cursor: int, limit: int, horizon: int | None = None) -> Page:
+        with self._tx() as conn, conn.cursor() as cur:
+            cur.execute("SELECT value FROM hub_state WHERE key = 'reference_horizon'")
+            row = cur.fetchone()
+            held = int(row[0]) if row else 0
+            if horizon is not None and horizon != held:
+                raise CursorExpired(f"the cursor was issued before reference horizon {held}")
+            cur.execute("SELECT coalesce(max(seq), 0) FROM reference")
+            max_row = cur.fetchone()
+            cur.execute(
+                "SELECT seq, record FROM reference WHERE seq > %s ORDER BY seq LIMIT %s", (cursor, limit + 1)
+            )
+            rows = cur.fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page(
+            [json.loads(r[1]) for r in rows],
+            int(rows[-1][0]) if rows else cursor,
+            more,
+            int(max_row[0]) if max_row else 0,
+            held,
+        )
+
+    # -- officers ---------------------------------------------------------------------------------
+
+    def officer(self, badge: str) -> HubOfficer | None:
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers "
+                "WHERE badge = %s",
+                (badge,),
+            ).fetchone()
+        return None if row is None else HubOfficer(*row)
+
+    def save_officer(
+        self, badge: str, name: str, role: str, active: bool, password_hash: str, pin_hash: str | None
+    ) -> HubOfficer:
+        with self._tx() as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", (OFFICER_LOCK,))
+            cur.execute(
+                "INSERT INTO officers (badge, name, role, active, password_hash, pin_hash, version) "
+                "VALUES (%s, %s, %s, %s, %s, %s, nextval('officer_version_counter')) "
+                "ON CONFLICT (badge) DO UPDATE SET name = excluded.name, role = excluded.role, "
+                "active = excluded.active, password_hash = excluded.password_hash, "
+                "pin_hash = excluded.pin_hash, version = excluded.version RETURNING version",
+                (badge, name, role, active, password_hash, pin_hash),
+            )
+            row = cur.fetchone()
+        assert row is not None
+        return HubOfficer(badge, name, role, active, password_hash, pin_hash, int(row[0]))
+
+    def officers_since(self, version: int) -> list[HubOfficer]:
+        with self._tx() as conn:
+            rows = conn.execute(
+                "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers "
+                "WHERE version > %s ORDER BY version",
+                (version,),
+            ).fetchall()
+        return [HubOfficer(*r) for r in rows]
+
+    # -- photos -----------------------------------------------------------------------------------
+
+    def photo_state(self, sha256: str) -> PhotoState:
+        with self._tx() as conn:
+            row = conn.execute(
+                "SELECT length(data), size, complete FROM photos WHERE sha256 = %s", (sha256,)
+            ).fetchone()
+        return PhotoState(0, None, False) if row is None else PhotoState(int(row[0]), int(row[1]), row[2])
+
+    def append_photo(self, sha256: str, offset: int, size: int, data: bytes) -> PhotoOutcome:
+        with self._tx() as conn, conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO photos (sha256, size, data) VALUES (%s, %s, ''::bytea) ON CONFLICT DO NOTHING",
+                (sha256, size),
+            )
+            cur.execute(
+                "SELECT length(data), size, complete FROM photos WHERE sha256 = %s FOR UPDATE", (sha256,)
+            )
+            row = cur.fetchone()
+            assert row is not None
+            held, stored_size, complete = int(row[0]), int(row[1]), bool(row[2])
+            if complete:
+                return PhotoOutcome("complete", held, held)
+            if offset == 0 and (held != 0 or stored_size != size):
+                cur.execute("UPDATE photos SET data = ''::bytea, size = %s WHERE sha256 = %s", (size, sha256))
+                held, stored_size = 0, size
+            if offset != held or stored_size != size:
+                return PhotoOutcome("offset_mismatch", held, stored_size)
+            held += len(data)
+            if held < size:
+                cur.execute("UPDATE photos SET data = data || %s WHERE sha256 = %s", (data, sha256))
+                return PhotoOutcome("partial", held, size)
+            cur.execute("SELECT data FROM photos WHERE sha256 = %s", (sha256,))
+            before = cur.fetchone()
+            assert before is not None
+            whole = bytes(before[0]) + data
+            if held != size or hashlib.sha256(whole).hexdigest() != sha256:
+                cur.execute("DELETE FROM photos WHERE sha256 = %s", (sha256,))
+                return PhotoOutcome("hash_mismatch", 0, size)
+            cur.execute("UPDATE photos SET data = %s, complete = true WHERE sha256 = %s", (whole, sha256))
+            return PhotoOutcome("complete", size, size)

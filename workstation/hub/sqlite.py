@@ -1,0 +1,397 @@
+"""The hub on SQLite: the one-site demo. One process, one connection, one lock around every call.
+
+The same tables and rules as on PostgreSQL (workstation/hub/postgres.py); the lock makes each
+call one transaction at a time, so numbering is commit order here too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from workstation.core.audit import AuditEntry
+from workstation.core.errors import Conflict, NotFound
+from workstation.hub.model import (
+    GENESIS,
+    Anchor,
+    AnchorResult,
+    CursorExpired,
+    HubOfficer,
+    Incoming,
+    Page,
+    StorageUnavailable,
+    UploadOutcome,
+    classify,
+    judge_chain,
+    receipt,
+)
+from workstation.hub.storage import PhotoOutcome, PhotoState
+
+_M001 = """
+CREATE TABLE hub_secret (id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL);
+CREATE TABLE hub_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO hub_state VALUES ('reference_horizon', 0), ('reference_seq', 0), ('officer_version', 0);
+CREATE TABLE devices (
+    name TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')), revoked_at TEXT
+);
+CREATE TABLE events (
+    hub_seq INTEGER PRIMARY KEY AUTOINCREMENT, bench TEXT NOT NULL, kind TEXT NOT NULL,
+    event_id TEXT NOT NULL, payload TEXT NOT NULL, payload_sha256 TEXT NOT NULL,
+    received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')), UNIQUE (kind, event_id)
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TABLE event_conflicts (
+    id INTEGER PRIMARY KEY, bench TEXT NOT NULL, kind TEXT NOT NULL, event_id TEXT NOT NULL,
+    payload TEXT NOT NULL, payload_sha256 TEXT NOT NULL,
+    received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')),
+    UNIQUE (kind, event_id, payload_sha256)
+);
+CREATE TABLE rejections (
+    id INTEGER PRIMARY KEY, bench TEXT NOT NULL, kind TEXT NOT NULL, event_id TEXT NOT NULL,
+    payload TEXT NOT NULL, reason TEXT NOT NULL,
+    received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ'))
+);
+CREATE TABLE audit_entries (
+    bench TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,
+    bench_id TEXT NOT NULL, subject TEXT NOT NULL, record_sha256 TEXT NOT NULL, detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (bench, seq)
+);
+CREATE TABLE anchors (
+    bench TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL, receipt TEXT NOT NULL,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ'))
+);
+CREATE TABLE bench_problems (
+    id INTEGER PRIMARY KEY, bench TEXT NOT NULL, problem TEXT NOT NULL,
+    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ'))
+);
+CREATE TABLE reference (seq INTEGER NOT NULL UNIQUE, record_key TEXT PRIMARY KEY, record TEXT NOT NULL);
+CREATE TABLE officers (
+    badge TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, active INTEGER NOT NULL,
+    password_hash TEXT NOT NULL, pin_hash TEXT, version INTEGER NOT NULL UNIQUE
+);
+CREATE TABLE photos (
+    sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL, complete INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _M001),)
+
+
+class SqliteStorage:
+    """HubStorage on one SQLite file (WAL), for the demo hub."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        path = Path(url.removeprefix("sqlite:///"))
+        try:
+            self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        except sqlite3.Error as exc:
+            raise StorageUnavailable(f"cannot open the hub database {path}: {exc}") from exc
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.lock = threading.Lock()
+        self._migrate()
+        row = self.conn.execute("SELECT secret FROM hub_secret WHERE id = 1").fetchone()
+        self._secret = str(row[0])
+
+    def _migrate(self) -> None:
+        with self._tx() as c:  # BEGIN IMMEDIATE: a second process waits for the first
+            c.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
+            )
+            done = {int(r[0]) for r in c.execute("SELECT version FROM schema_version")}
+            for number, script in MIGRATIONS:
+                if number in done:
+                    continue
+                for statement in _statements(script):
+                    c.execute(statement)
+                if number == 1:
+                    c.execute("INSERT INTO hub_secret VALUES (1, ?)", (secrets.token_hex(32),))
+                c.execute("INSERT INTO schema_version VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))", (number,))
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self.lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                raise StorageUnavailable(f"the hub database is busy: {exc}") from exc
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def _next(self, c: sqlite3.Connection, counter: str) -> int:
+        c.execute("UPDATE hub_state SET value = value + 1 WHERE key = ?", (counter,))
+        return int(c.execute("SELECT value FROM hub_state WHERE key = ?", (counter,)).fetchone()[0])
+
+    # -- devices ----------------------------------------------------------------------------------
+
+    def device_for(self, token_sha256: str) -> str | None:
+        with self._tx() as c:
+            row = c.execute(
+                "SELECT name FROM devices WHERE token_sha256 = ? AND revoked_at IS NULL", (token_sha256,)
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def add_device(self, name: str, token_sha256: str) -> None:
+        with self._tx() as c:
+            row = c.execute("SELECT revoked_at IS NULL FROM devices WHERE name = ?", (name,)).fetchone()
+            if row is not None and row[0]:
+                raise Conflict(f"device {name} exists: revoke it first to give it a new token")
+            c.execute(
+                "INSERT INTO devices (name, token_sha256) VALUES (?, ?) ON CONFLICT (name) DO UPDATE "
+                "SET token_sha256 = excluded.token_sha256, revoked_at = NULL",
+                (name, token_sha256),
+            )
+
+    def revoke_device(self, name: str) -> None:
+        with self._tx() as c:
+            cur = c.execute(
+                "UPDATE devices SET revoked_at = strftime('%Y-%m-%dT%H:%M:%fZ') "
+                "WHERE name = ? AND revoked_at IS NULL",
+                (name,),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no active device named {name}")
+
+    # -- events and anchors -----------------------------------------------------------------------
+
+    def upload(self, bench: str, events: Sequence[Incoming], audit: Sequence[AuditEntry]) -> UploadOutcome:
+        with self._tx() as c:
+            inserted: dict[tuple[str, str], int] = {}
+            existing: dict[tuple[str, str], str] = {}
+            for e in events:
+                if not e.good:
+                    continue
+                row = c.execute(
+                    "INSERT INTO events (bench, kind, event_id, payload, payload_sha256) VALUES (?, ?, ?, ?, ?) "
+                    "ON CONFLICT (kind, event_id) DO NOTHING RETURNING hub_seq",
+                    (bench, e.kind, e.event_id, e.payload, e.payload_sha256),
+                ).fetchone()
+                key = (e.kind, e.event_id)
+                if row is not None:
+                    inserted[key] = int(row[0])
+                elif key not in inserted:
+                    held = c.execute(
+                        "SELECT payload_sha256 FROM events WHERE kind = ? AND event_id = ?", key
+                    ).fetchone()
+                    existing[key] = held[0]
+            results, conflicts = classify(events, inserted, existing)
+            c.executemany(
+                "INSERT INTO event_conflicts (bench, kind, event_id, payload, payload_sha256) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [(bench, e.kind, e.event_id, e.payload, e.payload_sha256) for e in conflicts],
+            )
+            c.executemany(
+                "INSERT INTO rejections (bench, kind, event_id, payload, reason) VALUES (?, ?, ?, ?, ?)",
+                [(bench, e.kind, e.event_id, e.payload, e.reason) for e in events if not e.good],
+            )
+            anchor = self._take_audit(c, bench, audit)
+        return UploadOutcome(results, anchor)
+
+    def _anchor(self, c: sqlite3.Connection, bench: str) -> Anchor:
+        row = c.execute("SELECT seq, hash, receipt FROM anchors WHERE bench = ?", (bench,)).fetchone()
+        return GENESIS if row is None else Anchor(int(row[0]), row[1], row[2])
+
+    def _take_audit(self, c: sqlite3.Connection, bench: str, audit: Sequence[AuditEntry]) -> AnchorResult:
+        held = self._anchor(c, bench)
+        if not audit:
+            return AnchorResult("unchanged", held.seq, held.hash)
+
+        def stored_hash(seq: int) -> str | None:
+            row = c.execute(
+                "SELECT hash FROM audit_entries WHERE bench = ? AND seq = ?", (bench, seq)
+            ).fetchone()
+            return None if row is None else str(row[0])
+
+        verdict = judge_chain(held, audit, stored_hash)
+        if verdict.status == "broken":
+            c.execute("INSERT INTO bench_problems (bench, problem) VALUES (?, ?)", (bench, verdict.reason))
+            return AnchorResult("broken", held.seq, held.hash, reason=verdict.reason)
+        if verdict.status != "anchored":
+            return AnchorResult(verdict.status, held.seq, held.hash)
+        if not verdict.new_entries:
+            return AnchorResult("anchored", held.seq, held.hash, held.receipt)
+        c.executemany(
+            "INSERT INTO audit_entries (bench, seq, at, kind, actor, bench_id, subject, record_sha256, "
+            "detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (bench, e.seq, e.at, e.kind, e.actor, e.bench_id, e.subject, e.record_sha256,
+                 e.detail, e.prev_hash, e.hash)
+                for e in verdict.new_entries
+            ],
+        )  # fmt: skip
+        last = verdict.new_entries[-1]
+        signed = receipt(self._secret, bench, last.seq, last.hash)
+        c.execute(
+            "INSERT INTO anchors (bench, seq, hash, receipt) VALUES (?, ?, ?, ?) ON CONFLICT (bench) DO UPDATE "
+            "SET seq = excluded.seq, hash = excluded.hash, receipt = excluded.receipt, "
+            "at = strftime('%Y-%m-%dT%H:%M:%fZ')",
+            (bench, last.seq, last.hash, signed),
+        )
+        return AnchorResult("anchored", last.seq, last.hash, signed)
+
+    def anchor(self, bench: str) -> Anchor:
+        with self._tx() as c:
+            return self._anchor(c, bench)
+
+    def audit_entries(self, bench: str) -> list[AuditEntry]:
+        with self._tx() as c:
+            rows = c.execute(
+                "SELECT seq, at, kind, actor, bench_id, subject, record_sha256, detail, prev_hash, hash "
+                "FROM audit_entries WHERE bench = ? ORDER BY seq",
+                (bench,),
+            ).fetchall()
+        return [AuditEntry(*r) for r in rows]
+
+    def bench_problems(self, bench: str) -> list[tuple[str, str]]:
+        with self._tx() as c:
+            rows = c.execute("SELECT at, problem FROM bench_problems WHERE bench = ? ORDER BY id", (bench,))
+            return [(r[0], r[1]) for r in rows]
+
+    def hub_secret(self) -> str:
+        return self._secret
+
+    # -- reference data ---------------------------------------------------------------------------
+
+    def publish_reference(self, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int = 5000) -> int:
+        count = 0
+        with self._tx() as c:
+            it = iter(records)
+            while chunk := list(itertools.islice(it, chunk_size)):
+                for key, record in chunk:
+                    seq = self._next(c, "reference_seq")
+                    c.execute(
+                        "INSERT INTO reference (seq, record_key, record) VALUES (?, ?, ?) "
+                        "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
+                        (seq, key, json.dumps(record, sort_keys=True, ensure_ascii=False)),
+                    )
+                count += len(chunk)
+        return count
+
+    def withdraw_reference(self, keys: Iterable[str]) -> int:
+        with self._tx() as c:
+            deleted = sum(
+                c.execute("DELETE FROM reference WHERE record_key = ?", (k,)).rowcount for k in keys
+            )
+            if deleted:
+                c.execute("UPDATE hub_state SET value = value + 1 WHERE key = 'reference_horizon'")
+        return deleted
+
+    def reference_page(self, cursor: int, limit: int, horizon: int | None = None) -> Page:
+        with self._tx() as c:
+            held = int(c.execute("SELECT value FROM hub_state WHERE key = 'reference_horizon'").fetchone()[0])
+            if horizon is not None and horizon != held:
+                raise CursorExpired(f"the cursor was issued before reference horizon {held}")
+            max_seq = int(c.execute("SELECT coalesce(max(seq), 0) FROM reference").fetchone()[0])
+            rows = c.execute(
+                "SELECT seq, record FROM reference WHERE seq > ? ORDER BY seq LIMIT ?", (cursor, limit + 1)
+            ).fetchall()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return Page(
+            [json.loads(r[1]) for r in rows], int(rows[-1][0]) if rows else cursor, more, max_seq, held
+        )
+
+    # -- officers ---------------------------------------------------------------------------------
+
+    def officer(self, badge: str) -> HubOfficer | None:
+        with self._tx() as c:
+            row = c.execute(
+                "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers WHERE badge = ?",
+                (badge,),
+            ).fetchone()
+        return None if row is None else _officer(row)
+
+    def save_officer(
+        self, badge: str, name: str, role: str, active: bool, password_hash: str, pin_hash: str | None
+    ) -> HubOfficer:
+        with self._tx() as c:
+            version = self._next(c, "officer_version")
+            c.execute(
+                "INSERT INTO officers (badge, name, role, active, password_hash, pin_hash, version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (badge) DO UPDATE SET name = excluded.name, "
+                "role = excluded.role, active = excluded.active, password_hash = excluded.password_hash, "
+                "pin_hash = excluded.pin_hash, version = excluded.version",
+                (badge, name, role, int(active), password_hash, pin_hash, version),
+            )
+        return HubOfficer(badge, name, role, active, password_hash, pin_hash, version)
+
+    def officers_since(self, version: int) -> list[HubOfficer]:
+        with self._tx() as c:
+            rows = c.execute(
+                "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers "
+                "WHERE version > ? ORDER BY version",
+                (version,),
+            ).fetchall()
+        return [_officer(r) for r in rows]
+
+    # -- photos -----------------------------------------------------------------------------------
+
+    def photo_state(self, sha256: str) -> PhotoState:
+        with self._tx() as c:
+            row = c.execute(
+                "SELECT length(data), size, complete FROM photos WHERE sha256 = ?", (sha256,)
+            ).fetchone()
+        return (
+            PhotoState(0, None, False) if row is None else PhotoState(int(row[0]), int(row[1]), bool(row[2]))
+        )
+
+    def append_photo(self, sha256: str, offset: int, size: int, data: bytes) -> PhotoOutcome:
+        with self._tx() as c:
+            row = c.execute("SELECT data, size, complete FROM photos WHERE sha256 = ?", (sha256,)).fetchone()
+            held_bytes = b"" if row is None else bytes(row[0])
+            stored_size = size if row is None else int(row[1])
+            if row is not None and row[2]:
+                return PhotoOutcome("complete", len(held_bytes), len(held_bytes))
+            if offset == 0:
+                held_bytes, stored_size = b"", size
+            if offset != len(held_bytes) or stored_size != size:
+                return PhotoOutcome("offset_mismatch", len(held_bytes), stored_size)
+            whole = held_bytes + data
+            complete = len(whole) >= size
+            if complete and (len(whole) != size or hashlib.sha256(whole).hexdigest() != sha256):
+                c.execute("DELETE FROM photos WHERE sha256 = ?", (sha256,))
+                return PhotoOutcome("hash_mismatch", 0, size)
+            c.execute(
+                "INSERT INTO photos (sha256, size, data, complete) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) "
+                "DO UPDATE SET size = excluded.size, data = excluded.data, complete = excluded.complete",
+                (sha256, size, whole, int(complete)),
+            )
+            return PhotoOutcome("complete" if complete else "partial", len(whole), size)
+
+
+def _officer(row: Sequence[Any]) -> HubOfficer:
+    return HubOfficer(row[0], row[1], row[2], bool(row[3]), row[4], row[5], int(row[6]))
+
+
+def _statements(script: str) -> list[str]:
+    """A migration script's statements (a trigger's body holds semicolons of its own)."""
+    out, current = [], ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            out.append(current.strip())
+            current = ""
+    return [s for s in out if s]
