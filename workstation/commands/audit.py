@@ -66,7 +66,8 @@ def _hub_anchor(ctx: Context) -> tuple[tuple[int, str] | None, str]:
     from workstation.sync.errors import SyncError
 
     try:
-        reply = HubClient(url, token, ca_file=ctx.settings.sync.ca_file or None).anchor()
+        with HubClient(url, token, ca_file=ctx.settings.sync.ca_file or None) as client:
+            reply = client.anchor()
     except SyncError as exc:
         return None, f"not asked: {' '.join(str(exc).split()) or type(exc).__name__}"
     return (int(reply.seq), str(reply.hash)), "asked"

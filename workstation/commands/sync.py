@@ -92,6 +92,7 @@ def run_once(args: argparse.Namespace, ctx: Context) -> int:
                 store.sync_state.failed(str(exc), offline=isinstance(exc, HubUnreachable))
     finally:
         store.close()
+        client.close()
     print_json(_round_json(report, officers_pulled, reference_records))
     if report.clock_warning:
         sys.stderr.write(f"workstation: {report.clock_warning}\n")
@@ -154,6 +155,7 @@ def _pull_reference(ctx: Context, client: Any, hub: str) -> int:
         if apply is None or where is None:
             return 0
         cursor, etag = where(hub)
+        # (cursor, etag) the cache last stored for this hub
 
         def apply_page(records: Sequence[Mapping[str, Any]], cursor: str, etag: str | None) -> object:
             return apply(records, cursor, hub, etag)
