@@ -20,7 +20,6 @@ from workstation.store import audit
 from workstation.sync.client import HubClient
 from workstation.sync.sender import RoundReport, Sender
 
-
 # make_bench leaves 4 messages waiting: the admin's shift, the officer added, the hand-over (2).
 SETUP = 4
 
