@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from workstation.core.audit import GENESIS_HASH, AuditEntry
 from workstation.core.messages import Message, PhotoTaken
+from workstation.logs import FILE_ONLY
 from workstation.store import audit
 from workstation.store.photos import PhotoIntegrityError
 from workstation.store.records import RecordsStore
@@ -164,7 +165,8 @@ class Sender:
         except SyncError as exc:
             reason = _reason(exc)
             state.failed(reason, offline=isinstance(exc, HubUnreachable))
-            log.warning("sync: %s (%d waiting)", reason, self.store.outbox.count())
+            # The log file's; whoever called the round shows the failure its own way (status, stderr).
+            log.warning("sync: %s (%d waiting)", reason, self.store.outbox.count(), extra=FILE_ONLY)
             return self._report(tally, exc)
         state.succeeded(tally.skew)
         return self._report(tally, None)
