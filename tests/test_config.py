@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from workstation.cli import _context, build_parser, main
-from workstation.config import ConfigError, load_settings
+from workstation.config import ConfigError, SyncSettings, load_settings
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,14 @@ from workstation.config import ConfigError, load_settings
             "'wedge_terminators': must list only 'enter' and 'tab', not 'space'",
         ),
         ('retention_days = "14"', "'retention_days' must be int, not str"),
+        ("[sync]\nbatch_size = 501", "[sync]: 'batch_size': must be from 1 to 500, not 501"),
+        ("[sync]\nbatch_size = 0", "[sync]: 'batch_size': must be from 1 to 500, not 0"),
+        ("[sync]\ninterval_seconds = 0", "[sync]: 'interval_seconds': must be 1 or more, not 0.0"),
+        ("[sync]\nmax_clock_skew_seconds = 0.5", "'max_clock_skew_seconds': must be 1 or more, not 0.5"),
+        ("[sync]\nbackoff_cap_seconds = -3", "'backoff_cap_seconds': must be 1 or more, not -3.0"),
+        ("[sync]\ntoken = 12", "[sync]: 'token' must be str, not int"),
+        ("[sync]\nretries = 3", "[sync]: unknown setting 'retries'"),
+        ("sync = 3", "[sync] must be a table"),
     ],
 )
 def test_a_bad_value_is_named_with_its_file_and_key(tmp_path: Path, text: str, said: str) -> None:
@@ -44,6 +52,20 @@ def test_a_good_hub_url_loads(tmp_path: Path) -> None:
     path = tmp_path / "workstation.toml"
     path.write_text('hub_url = "https://hub.facility.local:8443"\n')
     assert load_settings(path).hub_url == "https://hub.facility.local:8443"
+
+
+def test_the_sync_table_loads_and_defaults(tmp_path: Path) -> None:
+    assert load_settings(tmp_path / "absent.toml").sync == SyncSettings()
+    assert SyncSettings().batch_size == 500
+    assert SyncSettings().max_clock_skew_seconds == 120.0
+    path = tmp_path / "workstation.toml"
+    path.write_text(
+        'hub_url = "https://hub.local"\n[sync]\ntoken = "t0k"\nca_file = "/etc/ca.pem"\n'
+        "interval_seconds = 30\nbatch_size = 200\nmax_clock_skew_seconds = 60\nbackoff_cap_seconds = 90\n"
+    )
+    settings = load_settings(path)
+    assert settings.hub_url == "https://hub.local"
+    assert settings.sync == SyncSettings("t0k", "/etc/ca.pem", 30.0, 200, 60.0, 90.0)
 
 
 def test_the_cli_stops_with_exit_2_and_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "workstation.commands.officers",
     "workstation.commands.parse",
     "workstation.commands.selftest",
+    "workstation.commands.sync",
 )
 
 

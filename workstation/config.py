@@ -65,6 +65,19 @@ class LogSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    # The device token printed by `workstation hub add-device` (empty: no hub to send to).
+    token: str = ""
+    # The CA file the hub's TLS certificate is checked against (empty: plain http, or the system's).
+    ca_file: str = ""
+    interval_seconds: float = 15.0
+    batch_size: int = 500
+    # A bench clock further than this from the hub's says so in its status and log.
+    max_clock_skew_seconds: float = 120.0
+    backoff_cap_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
 class Settings:
     facility_id: str = ""
     facility_name: str = ""
@@ -86,6 +99,7 @@ class Settings:
     security: SecuritySettings = field(default_factory=SecuritySettings)
     decode: DecodeSettings = field(default_factory=DecodeSettings)
     log: LogSettings = field(default_factory=LogSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     # Where the settings came from, for error messages and `self-test`; not read from the file.
     source: str = ""
 
@@ -139,6 +153,10 @@ def _at_least(low: float) -> Callable[[Any], str | None]:
     return lambda value: None if value >= low else f"must be {low:g} or more, not {value!r}"
 
 
+def _between(low: int, high: int) -> Callable[[Any], str | None]:
+    return lambda value: None if low <= value <= high else f"must be from {low} to {high}, not {value!r}"
+
+
 def _terminators(value: tuple[str, ...]) -> str | None:
     unknown = [v for v in value if v not in ("enter", "tab")]
     return f"must list only 'enter' and 'tab', not {unknown[0]!r}" if unknown else None
@@ -161,6 +179,10 @@ _CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("DecodeSettings", "max_image_pixels"): _at_least(1),
     ("LogSettings", "max_bytes"): _at_least(1024),
     ("LogSettings", "files_kept"): _at_least(0),
+    ("SyncSettings", "interval_seconds"): _at_least(1),
+    ("SyncSettings", "batch_size"): _between(1, 500),
+    ("SyncSettings", "max_clock_skew_seconds"): _at_least(1),
+    ("SyncSettings", "backoff_cap_seconds"): _at_least(1),
 }
 
 

@@ -11,6 +11,7 @@ EXIT_INVALID = 2  # usage, invalid input, an unreadable file, or the store canno
 EXIT_FORBIDDEN = 3  # not allowed: a permission or a refused sign-in (cache import: rows quarantined)
 EXIT_NOT_FOUND = 4  # the record, officer or photo named does not exist
 EXIT_CONFLICT = 5  # clashes with what is recorded: a badge that exists, a record already corrected
+EXIT_UNAVAILABLE = 6  # the hub could not be reached or was busy: try again later, nothing was lost
 
 # Most specific first: a subclass of two (none today) takes the first match.
 DOMAIN_EXIT_CODES: tuple[tuple[type[DomainError], int], ...] = (

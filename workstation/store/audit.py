@@ -11,6 +11,7 @@ from workstation.core.audit import (
     GENESIS_HASH,
     OFFICER_FIELDS_KEY,
     AuditEntry,
+    ChainBreak,
     ChainReport,
     canonical_json,
     check_chain,
@@ -109,6 +110,40 @@ def append(
         ),
     )
     return entry
+
+
+def entries_after(conn: sqlite3.Connection, seq: int, limit: int = 5000) -> list[AuditEntry]:
+    """Up to `limit` entries after `seq`, in order: what an upload carries to the hub's anchor."""
+    if limit < 1:
+        return []
+    rows = conn.execute(
+        f"SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit)
+    ).fetchall()
+    return [AuditEntry(*r) for r in rows]
+
+
+def entry_at(conn: sqlite3.Connection, seq: int) -> AuditEntry | None:
+    row = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM audit_log WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else AuditEntry(*row)
+
+
+def check_anchor(conn: sqlite3.Connection, anchor: tuple[int, str]) -> ChainBreak | None:
+    """Whether the local chain still holds the anchored entry (seq, hash); with a whole chain, enough.
+
+    `verify` proves the chain links from genesis to its head; an anchored entry that is missing
+    then means the end was cut off, and a different hash that it was rewritten.
+    """
+    seq, digest = anchor
+    if seq <= 0:
+        return None
+    entry = entry_at(conn, seq)
+    if entry is None:
+        return ChainBreak(
+            seq, "missing_entry", f"the anchored audit entry {seq} is missing (the chain was cut after it)"
+        )
+    if entry.hash != digest:
+        return ChainBreak(seq, "anchor_mismatch", f"audit entry {seq} differs from the anchored hash")
+    return None
 
 
 def _entries(conn: sqlite3.Connection) -> Iterator[AuditEntry]:

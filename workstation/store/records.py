@@ -41,6 +41,7 @@ from workstation.store.files import records_left
 from workstation.store.outbox import Outbox
 from workstation.store.photos import PHOTOS_DIR, read_checked, write_durably
 from workstation.store.records_schema import RECORD_TABLES, migrations
+from workstation.store.sync_state import SyncState
 
 Clock = Callable[[], datetime]
 M = TypeVar("M", bound=Message)
@@ -79,6 +80,7 @@ class RecordsStore:
         self.data_dir = data_dir
         self._clock = clock or utc_now
         self.outbox = Outbox(db, self.now)
+        self.sync_state = SyncState(db, data_dir, self.now)
         self.service = RecordsService(self)
 
     @classmethod

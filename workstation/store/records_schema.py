@@ -263,3 +263,32 @@ def m004_outbox_messages(db: Database) -> None:
     # Rows from here hold a versioned message (core/messages.py); rows before it hold the raw
     # record row (version 0). No hub ever received those; `Outbox.pending` skips them.
     db.execute("ALTER TABLE outbox ADD COLUMN message_version INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m005_sync_dead_letters_and_state(db: Database) -> None:
+    """What the hub refused, kept for people to see, and the sync's own small state.
+
+    A dead letter is an outbox message the hub answered `conflict` or `rejected`: `Outbox.pending`
+    skips it from then on, and it is never deleted (the trigger refuses it). `sync_state` holds
+    key -> JSON value: last success, offline since, last error, the hub's anchor, the officer
+    directory's cursor. Neither is a record: neither enters the audit chain.
+    """
+    conn = db.conn
+    conn.execute(
+        """
+        CREATE TABLE dead_letters (
+            outbox_seq INTEGER PRIMARY KEY REFERENCES outbox(seq),
+            kind TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('conflict', 'rejected')),
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    conn.execute(
+        "CREATE TRIGGER dead_letters_kept BEFORE DELETE ON dead_letters "
+        "BEGIN SELECT RAISE(ABORT, 'dead letters are kept: the hub refused them and people must see why'); END"
+    )
+    conn.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
