@@ -126,7 +126,9 @@ class HubClient:
         try:
             response = self.http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:
-            raise HubUnreachable(f"the hub at {self.url} did not answer in time ({type(exc).__name__})") from exc
+            raise HubUnreachable(
+                f"the hub at {self.url} did not answer in time ({type(exc).__name__})"
+            ) from exc
         except httpx.TransportError as exc:
             bad_cert = _untrusted(exc)
             if bad_cert is not None:

@@ -22,12 +22,14 @@ from PySide6.QtWidgets import QApplication
 from workstation.config import Context, Settings, default_config_path, load_settings
 from workstation.core.records import Session
 from workstation.resources import resource_path
+from workstation.sync.rounds import HubTarget
 from workstation.ui.bench_app import Bench
 from workstation.ui.errors import UncaughtErrors, log_qt_messages, show_error_box
 from workstation.ui.first_run import maybe_run_first_run
 from workstation.ui.lock import SignInDialog
 from workstation.ui.operations import BenchResources, BenchRunner, BulkResources, demo_sign_in_op, sign_in_op
 from workstation.ui.sounds import MultimediaLoader, load_multimedia
+from workstation.ui.sync_driver import SyncDriver
 from workstation.ui.tasks import ProcessLane, Task, TaskRunner
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,15 @@ class Workstation(QObject):
             functools.partial(BulkResources.at, ctx.data_dir), "bulk"
         )
         self.bench: Bench | None = None
+        # The background sync, once a bench is open and a hub is configured (or the demo's runs).
+        self.sync: SyncDriver | None = None
+        self.demo_hub: object | None = None
         self._closed = False
+
+    def hub_target(self) -> HubTarget | None:
+        """The hub this bench syncs with: the configured one, else none."""
+        sync = self.settings.sync
+        return HubTarget.from_settings(self.settings.hub_url, sync.token, sync.ca_file)
 
     @property
     def settings(self) -> Settings:
@@ -85,6 +95,10 @@ class Workstation(QObject):
             self.ctx, self.runner, session, sounds=self._sounds, sound_loader=self._sound_loader
         )
         self.bench.window.show()
+        if self.sync is None and self.hub_target() is not None:
+            self.sync = SyncDriver(self.ctx, self.runner, self.bulk, self.hub_target, self)
+            self.sync.status.connect(self.bench.window.show_sync)
+            self.sync.start()
         return self.bench
 
     @Slot(str)
@@ -100,6 +114,8 @@ class Workstation(QObject):
         if self._closed:
             return
         self._closed = True
+        if self.sync is not None:
+            self.sync.stop()
         if self.bench is not None:
             self.bench.close()
         self.runner.shutdown()
