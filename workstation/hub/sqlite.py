@@ -128,10 +128,11 @@ class SqliteStorage:
             self.conn.close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction; a writer takes the file's write lock at once, a reader a WAL snapshot."""
         with self.lock:
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                self.conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             except sqlite3.OperationalError as exc:
                 raise StorageUnavailable(f"the hub database is busy: {exc}") from exc
             try:
@@ -148,7 +149,7 @@ class SqliteStorage:
     # -- devices ----------------------------------------------------------------------------------
 
     def device_for(self, token_sha256: str) -> str | None:
-        with self._tx() as c:
+        with self._tx(write=False) as c:
             row = c.execute(
                 "SELECT name FROM devices WHERE token_sha256 = ? AND revoked_at IS NULL", (token_sha256,)
             ).fetchone()
@@ -253,11 +254,11 @@ class SqliteStorage:
         return AnchorResult("anchored", last.seq, last.hash, signed)
 
     def anchor(self, bench: str) -> Anchor:
-        with self._tx() as c:
+        with self._tx(write=False) as c:
             return self._anchor(c, bench)
 
     def audit_entries(self, bench: str) -> list[AuditEntry]:
-        with self._tx() as c:
+        with self._tx(write=False) as c:
             rows = c.execute(
                 "SELECT seq, at, kind, actor, bench_id, subject, record_sha256, detail, prev_hash, hash "
                 "FROM audit_entries WHERE bench = ? ORDER BY seq",
@@ -266,7 +267,7 @@ class SqliteStorage:
         return [AuditEntry(*r) for r in rows]
 
     def bench_problems(self, bench: str) -> list[tuple[str, str]]:
-        with self._tx() as c:
+        with self._tx(write=False) as c:
             rows = c.execute("SELECT at, problem FROM bench_problems WHERE bench = ? ORDER BY id", (bench,))
             return [(r[0], r[1]) for r in rows]
 
@@ -300,7 +301,7 @@ class SqliteStorage:
         return deleted
 
     def reference_page(self, cursor: int, limit: int, horizon: int | None = None) -> Page:
-        with self._tx() as c:
+        with self._tx(write=False) as c:
             held = int(c.execute("SELECT value FROM hub_state WHERE key = 'reference_horizon'").fetchone()[0])
             if horizon is not None and horizon != held:
                 raise CursorExpired(f"the cursor was issued before reference horizon {held}")
@@ -317,7 +318,7 @@ class SqliteStorage:
     # -- officers ---------------------------------------------------------------------------------
 
     def officer(self, badge: str) -> HubOfficer | None:
-        with self._tx() as c:
+        with self._tx(write=False) as c:
             row = c.execute(
                 "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers WHERE badge = ?",
                 (badge,),
@@ -339,7 +340,7 @@ class SqliteStorage:
         return HubOfficer(badge, name, role, active, password_hash, pin_hash, version)
 
     def officers_since(self, version: int) -> list[HubOfficer]:
-        with self._tx() as c:
+        with self._tx(write=False) as c:
             rows = c.execute(
                 "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers "
                 "WHERE version > ? ORDER BY version",
@@ -350,7 +351,7 @@ class SqliteStorage:
     # -- photos -----------------------------------------------------------------------------------
 
     def photo_state(self, sha256: str) -> PhotoState:
-        with self._tx() as c:
+        with self._tx(write=False) as c:
             row = c.execute(
                 "SELECT length(data), size, complete FROM photos WHERE sha256 = ?", (sha256,)
             ).fetchone()
