@@ -164,10 +164,10 @@ def _loose_json(raw: Any) -> str:
 
 
 # What a bench's own tools write before or beside the bench program: the first officer, added at
-# the first start before a bench id exists ("bootstrap"), `workstation officers` ("cli") and the
-# demo's officers ("demo"). The device token still says which bench sent them; they are stored
-# under that bench.
-LOCAL_TOOLS = frozenset({"bootstrap", "cli", "demo"})
+# the first start before a bench id exists ("bootstrap"), `workstation officers` ("cli"), the
+# demo's officers ("demo"), the daily backup made before anyone signs in (""). The device token
+# still says which bench sent them; they are stored under that bench.
+LOCAL_TOOLS = frozenset({"bootstrap", "cli", "demo", ""})
 
 
 def read_event(raw: Any, bench: str) -> Incoming:

@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 # A save brings the next round forward to this many milliseconds from now.
 SOON_MS = 1000
+# With no hub to sync with yet, look again this often.
+WAIT_FOR_HUB_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -185,10 +187,12 @@ class SyncDriver(QObject):
         runner: TaskRunner[Any],
         bulk: ProcessLane[BulkResources] | None,
         target: Callable[[], HubTarget | None],
+        bench_id: str,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.bench_id = bench_id
         self.runner = runner
         self.bulk = bulk
         self._target = target
@@ -196,7 +200,7 @@ class SyncDriver(QObject):
         self.interval_ms = int(settings.interval_seconds * 1000)
         self.backoff = Backoff(base=1.0, cap=settings.backoff_cap_seconds)
         self.lane: Lane[SyncResources] = runner.lane(lambda: SyncResources(ctx.data_dir), "sync")
-        self.view = SyncView(hub=target() is not None)
+        self.view = SyncView(hub=True)
         self.rounds = 0  # finished rounds, for tests and the log
         self._running = False
         self._pulling = False
@@ -230,8 +234,8 @@ class SyncDriver(QObject):
             return
         target = self._target()
         if target is None:
-            # No hub (yet: the demo's starts beside the app): look again later.
-            self._timer.start(self.interval_ms)
+            # No hub (yet: the demo's starts beside the app): look again soon.
+            self._timer.start(min(self.interval_ms, WAIT_FOR_HUB_MS))
             return
         self._running = True
         sync = self.ctx.settings.sync
