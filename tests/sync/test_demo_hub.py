@@ -31,7 +31,8 @@ def test_the_demo_hub_starts_in_the_background_answers_and_stops(tmp_path: Path)
         assert token_file.stat().st_mode & 0o077 == 0, "the token is the owner's alone"
     finally:
         hub.stop()
-    assert hub._proc is not None and hub._proc.poll() is not None, "stopped with the app"
+    assert hub._proc is not None
+    assert hub._proc.poll() is not None, "stopped with the app"
 
     # The next start keeps the same database and token.
     again = DemoHub(tmp_path, "demo-bench").start()
@@ -51,6 +52,7 @@ def test_a_demo_hub_that_cannot_start_says_why_and_the_bench_goes_on(tmp_path: P
     deadline = time.monotonic() + 30
     while hub.problem is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert hub.problem is not None and "did not start" in hub.problem
+    assert hub.problem is not None
+    assert "did not start" in hub.problem
     assert hub.target() is None
     hub.stop()
