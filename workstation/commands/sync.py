@@ -17,9 +17,7 @@ Dead letters (messages the hub refused, kept here) are not waiting: `sync status
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
-from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,8 +27,9 @@ from workstation.commands.officers import open_store_or_fail
 from workstation.config import hub_url_problem
 from workstation.core.messages import utc_iso
 from workstation.store.records import RecordsStore
+from workstation.sync.client import HubClient
 from workstation.sync.errors import HubBusy, HubRefused, HubUnreachable, SyncError
-from workstation.sync.pull import pull_officers
+from workstation.sync.rounds import full_round, pull_reference_into
 from workstation.sync.sender import RoundReport, Sender
 
 
@@ -70,8 +69,6 @@ def run_once(args: argparse.Namespace, ctx: Context) -> int:
     bench_id = ctx.settings.bench_id
     if not bench_id:
         raise CommandError("no bench_id in the config: the hub knows this bench by it", EXIT_INVALID)
-    from workstation.sync.client import HubClient
-
     client = HubClient(url, token, ca_file=ctx.settings.sync.ca_file or None)
     store = open_store_or_fail(ctx)
     try:
@@ -82,20 +79,15 @@ def run_once(args: argparse.Namespace, ctx: Context) -> int:
             batch_size=ctx.settings.sync.batch_size,
             max_clock_skew_seconds=ctx.settings.sync.max_clock_skew_seconds,
         )
-        report = sender.round()
-        officers_pulled = reference_records = 0
-        error: SyncError | None = report.error
+        done = full_round(sender, store, client, bench_id)
+        report, officers_pulled, error = done.report, done.officers_pulled, done.error
+        reference_records = 0
         if error is None:
             try:
-                officers_pulled = len(pull_officers(store, client, bench_id).changed)
                 reference_records = _pull_reference(ctx, client, url)
             except SyncError as exc:
                 error = exc
                 store.sync_state.failed(str(exc), offline=isinstance(exc, HubUnreachable))
-            if error is None and store.outbox.count():
-                # Applying the directory queued its own audit message: send it in this round too.
-                report = _combined(report, sender.round())
-                error = report.error
     finally:
         store.close()
         client.close()
@@ -107,20 +99,6 @@ def run_once(args: argparse.Namespace, ctx: Context) -> int:
     if report.pending:
         raise CommandError(f"{report.pending} message(s) still waiting after the round", EXIT_CHECK_FAILED)
     return 0
-
-
-def _combined(first: RoundReport, second: RoundReport) -> RoundReport:
-    return dataclasses.replace(
-        second,
-        sent=first.sent + second.sent,
-        duplicates=first.duplicates + second.duplicates,
-        dead_lettered=first.dead_lettered + second.dead_lettered,
-        photos_uploaded=first.photos_uploaded + second.photos_uploaded,
-        batches=first.batches + second.batches,
-        dead_letter_ids=first.dead_letter_ids + second.dead_letter_ids,
-        skew_seconds=second.skew_seconds if second.skew_seconds is not None else first.skew_seconds,
-        clock_warning=second.clock_warning or first.clock_warning,
-    )
 
 
 def _round_json(report: RoundReport, officers_pulled: int, reference_records: int) -> dict[str, Any]:
@@ -159,28 +137,13 @@ def _one_line(error: SyncError, pending: int) -> str:
     return f"{what}; {pending} message(s) still waiting"
 
 
-def _pull_reference(ctx: Context, client: Any, hub: str) -> int:
-    """The hub's reference data into the cache, page by page, each page with its cursor.
-
-    Needs the cache's `apply_reference_page` and `reference_cursor` (the bulk-write lane);
-    without them (an older cache module) nothing is pulled.
-    """
+def _pull_reference(ctx: Context, client: HubClient, hub: str) -> int:
+    """The hub's reference data into the cache, page by page, each page with its cursor."""
     from workstation.commands.cache import open_cache_or_fail
-    from workstation.sync.pull import pull_reference
 
     cache = open_cache_or_fail(ctx)
     try:
-        apply = getattr(cache, "apply_reference_page", None)
-        where = getattr(cache, "reference_cursor", None)
-        if apply is None or where is None:
-            return 0
-        cursor, etag = where(hub)
-        # (cursor, etag) the cache last stored for this hub
-
-        def apply_page(records: Sequence[Mapping[str, Any]], cursor: str, etag: str | None) -> object:
-            return apply(records, cursor, hub, etag)
-
-        return pull_reference(client, cursor, etag, apply_page).records
+        return pull_reference_into(cache, client, hub).records
     finally:
         cache.db.conn.close()
 

@@ -163,6 +163,13 @@ def _loose_json(raw: Any) -> str:
         return repr(raw)
 
 
+# What a bench's own tools write before or beside the bench program: the first officer, added at
+# the first start before a bench id exists ("bootstrap"), `workstation officers` ("cli"), the
+# demo's officers ("demo"), the daily backup made before anyone signs in (""). The device token
+# still says which bench sent them; they are stored under that bench.
+LOCAL_TOOLS = frozenset({"bootstrap", "cli", "demo", ""})
+
+
 def read_event(raw: Any, bench: str) -> Incoming:
     """One message of a batch, decoded and checked; a refusal names the field."""
     if not isinstance(raw, dict):
@@ -174,7 +181,7 @@ def read_event(raw: Any, bench: str) -> Incoming:
         return _refused(raw, bench, str(exc))
     except ValueError as exc:  # NaN or infinity in the JSON
         return _refused(raw, bench, f"not canonical JSON: {exc}")
-    if message.bench_id != bench:
+    if message.bench_id != bench and message.bench_id not in LOCAL_TOOLS:
         return _refused(raw, bench, f"bench_id: {message.bench_id!r} is not this device's bench ({bench!r})")
     return Incoming(message.KIND, message.event_id, payload, sha256_text(payload))
 

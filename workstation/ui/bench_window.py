@@ -50,6 +50,7 @@ from workstation.ui.operations import (
 from workstation.ui.outcome_bar import EXAM_KEYS, OutcomeBar
 from workstation.ui.recent_scans import RecentScansModel
 from workstation.ui.sounds import Sounds
+from workstation.ui.sync_driver import SyncView, sync_details, sync_text
 from workstation.ui.text import plain, plain_message_box, plain_tooltip
 from workstation.ui.theme import set_style_role, stylesheet
 
@@ -100,6 +101,7 @@ class BenchWindow(QMainWindow):
         # scan bar
         self.source_label = plain(QLabel("Source: —"))
         self.sync_label = plain(QLabel("Sync: —"))
+        self.sync_view = SyncView(hub=bool(settings.hub_url))
         self.officer_label = plain(QLabel(f"Officer: {session.officer.name} ({session.officer.badge})"))
         self.count_label = plain(QLabel("This shift: 0"))
         self.device_status: dict[str, str] = {}
@@ -456,7 +458,14 @@ class BenchWindow(QMainWindow):
         # The count comes from the store: the recent list holds only the newest rows.
         self.recent.reset(view.records)
         self.count_label.setText(f"This shift: {view.count}")
-        self.sync_label.setText(f"Sync: {view.waiting} waiting" if view.waiting else "Sync: up to date")
+        self.show_sync(replace(self.sync_view, pending=view.waiting))
+
+    @Slot(object)
+    def show_sync(self, view: SyncView) -> None:
+        """What waits to go to the hub, when it last got there, since when it is out of reach."""
+        self.sync_view = view
+        self.sync_label.setText(sync_text(view))
+        self.sync_label.setToolTip(plain_tooltip(sync_details(view)))
 
     def report_missing(self, part: str, text: str) -> None:
         """An optional part that does not work (sounds, second decoder), in the status bar.

@@ -21,18 +21,22 @@ from PySide6.QtWidgets import QApplication
 
 from workstation.config import Context, Settings, default_config_path, load_settings
 from workstation.core.records import Session
+from workstation.hub.demo import DemoHub
 from workstation.resources import resource_path
+from workstation.sync.rounds import HubTarget
 from workstation.ui.bench_app import Bench
 from workstation.ui.errors import UncaughtErrors, log_qt_messages, show_error_box
 from workstation.ui.first_run import maybe_run_first_run
 from workstation.ui.lock import SignInDialog
 from workstation.ui.operations import BenchResources, BenchRunner, BulkResources, demo_sign_in_op, sign_in_op
 from workstation.ui.sounds import MultimediaLoader, load_multimedia
+from workstation.ui.sync_driver import SyncDriver
 from workstation.ui.tasks import ProcessLane, Task, TaskRunner
 
 log = logging.getLogger(__name__)
 DEMO_BADGE = "D1001"
 DEMO_PASSWORD = "demo"
+DEMO_BENCH = "demo-bench"
 # Set by benchmarks/bundle.py: print "ready <ms>" once the bench can take a scan, then quit.
 EXIT_WHEN_READY_ENV = "WORKSTATION_EXIT_WHEN_READY"
 
@@ -46,6 +50,7 @@ class Workstation(QObject):
         *,
         sounds: bool = True,
         sound_loader: MultimediaLoader = load_multimedia,
+        demo_hub: DemoHub | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -60,7 +65,20 @@ class Workstation(QObject):
             functools.partial(BulkResources.at, ctx.data_dir), "bulk"
         )
         self.bench: Bench | None = None
+        # The background sync, once a bench is open and a hub is configured (or the demo's runs).
+        self.sync: SyncDriver | None = None
+        # `workstation --demo` runs a hub beside the app (SQLite, in the demo folder).
+        self.demo_hub = demo_hub
         self._closed = False
+
+    def hub_target(self) -> HubTarget | None:
+        """The hub this bench syncs with: the configured one, else the demo's once it listens, else none."""
+        sync = self.settings.sync
+        configured = HubTarget.from_settings(self.settings.hub_url, sync.token, sync.ca_file)
+        if configured is not None or self.demo_hub is None:
+            return configured
+        demo = self.demo_hub.target()
+        return None if demo is None else HubTarget(*demo)
 
     @property
     def settings(self) -> Settings:
@@ -76,7 +94,7 @@ class Workstation(QObject):
         return self.runner.run(sign_in_op(badge, password, self.settings.bench_id), "sign-in")
 
     def demo_sign_in(self, badge: str = DEMO_BADGE) -> Task[Session]:
-        bench_id = self.settings.bench_id or "demo-bench"
+        bench_id = self.settings.bench_id or DEMO_BENCH
         return self.runner.run(demo_sign_in_op(badge, DEMO_PASSWORD, bench_id), "demo sign-in")
 
     def start(self, session: Session) -> Bench:
@@ -85,6 +103,10 @@ class Workstation(QObject):
             self.ctx, self.runner, session, sounds=self._sounds, sound_loader=self._sound_loader
         )
         self.bench.window.show()
+        if self.sync is None and (self.hub_target() is not None or self.demo_hub is not None):
+            self.sync = SyncDriver(self.ctx, self.runner, self.bulk, self.hub_target, session.bench_id, self)
+            self.sync.status.connect(self.bench.window.show_sync)
+            self.sync.start()
         return self.bench
 
     @Slot(str)
@@ -100,9 +122,13 @@ class Workstation(QObject):
         if self._closed:
             return
         self._closed = True
+        if self.sync is not None:
+            self.sync.stop()
         if self.bench is not None:
             self.bench.close()
         self.runner.shutdown()
+        if self.demo_hub is not None:
+            self.demo_hub.stop()
 
 
 def settings_after_first_run(ctx: Context) -> Context:
@@ -126,7 +152,11 @@ def run_application(ctx: Context) -> int:
     try:
         with contextlib.suppress(FileNotFoundError):  # an icon is nice, not needed
             app.setWindowIcon(QIcon(str(resource_path("icons/workstation.png"))))
-        root = Workstation(settings_after_first_run(ctx))
+        ctx = settings_after_first_run(ctx)
+        demo_hub = None
+        if ctx.demo and not ctx.settings.hub_url:
+            demo_hub = DemoHub(ctx.data_dir, ctx.settings.bench_id or DEMO_BENCH).start()
+        root = Workstation(ctx, demo_hub=demo_hub)
         errors.raised.connect(root.show_uncaught)
         try:
             return _run(app, root, started)

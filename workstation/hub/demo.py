@@ -1,0 +1,121 @@
+"""The demo's hub: `workstation hub serve` on SQLite in the demo folder, on a free loopback port.
+
+`workstation --demo` starts one beside the app, so a new user sees the whole system: records go
+up, the scan bar turns to "up to date". It starts in the background (the bench does not wait for
+it) and stops when the app exits. Its device token is kept in the hub's folder, owner-only; if
+the token is lost the demo hub starts over with an empty database (it holds only demo records).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+HUB_FOLDER = "demo-hub"
+TOKEN_FILE = "device-token"
+DATABASE_FILE = "hub.sqlite"
+START_TIMEOUT = 30.0
+
+
+def program_argv(*args: str) -> list[str]:
+    """This program with these arguments: the bundle itself when frozen, else `python -m workstation`."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "workstation", *args]
+
+
+class DemoHub:
+    """One hub process for one demo bench; `target()` is (url, token) once it listens."""
+
+    def __init__(self, data_dir: Path, bench_id: str) -> None:
+        self.folder = data_dir / HUB_FOLDER
+        self.bench_id = bench_id
+        self.database = f"sqlite:///{self.folder / DATABASE_FILE}"
+        self._url: str | None = None
+        self._token: str | None = None
+        self._proc: subprocess.Popen[str] | None = None
+        self._stopped = False
+        self._lock = threading.Lock()
+        self.problem: str | None = None  # why it did not start, for the log and the status
+
+    def start(self) -> DemoHub:
+        """Start it on a thread of its own; returns at once."""
+        threading.Thread(target=self._run, name="workstation-demo-hub", daemon=True).start()
+        return self
+
+    def target(self) -> tuple[str, str] | None:
+        with self._lock:
+            return (self._url, self._token) if self._url and self._token else None
+
+    def _device_token(self) -> str:
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        token_file = self.folder / TOKEN_FILE
+        if token_file.exists():
+            return token_file.read_text(encoding="ascii").strip()
+        from workstation.hub.app import token_sha256  # the server's modules, only once needed
+        from workstation.hub.storage import open_storage
+
+        # No token: a fresh demo hub (the old one's device could not be used without it).
+        (self.folder / DATABASE_FILE).unlink(missing_ok=True)
+        token = secrets.token_urlsafe(32)
+        storage = open_storage(self.database)
+        try:
+            storage.add_device(self.bench_id, token_sha256(token))
+        finally:
+            storage.close()
+        fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(token + "\n")
+        return token
+
+    def _run(self) -> None:
+        try:
+            token = self._device_token()
+            argv = program_argv(
+                "--data-dir", str(self.folder), "hub", "serve", "--database", self.database, "--port", "0"
+            )
+            with open(self.folder / "hub.log", "a", encoding="utf-8") as err:
+                proc = subprocess.Popen(
+                    argv, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, text=True
+                )
+            with self._lock:
+                self._proc = proc
+                if self._stopped:
+                    proc.terminate()
+                    return
+            assert proc.stdout is not None
+            line = proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"it exited ({proc.wait()}); see {self.folder / 'hub.log'}")
+            url = json.loads(line)["listening"]
+        except Exception as exc:
+            self.problem = f"the demo hub did not start: {exc}"
+            log.warning("%s", self.problem)
+            return
+        with self._lock:
+            self._url, self._token = url, token
+        log.info("demo hub listening on %s (%s)", url, self.database)
+
+    def stop(self) -> None:
+        """Stop the hub process (it finishes the request in hand), then kill it if it lingers."""
+        with self._lock:
+            self._stopped = True
+            proc = self._proc
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        if proc.stdout is not None:
+            proc.stdout.close()
