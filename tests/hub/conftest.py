@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from hub_process import HubProcess, add_device, running_hub
+from hub_support import BENCH
 
 from workstation.sync.client import HubClient
-
-BENCH = "bench-07"
 
 
 @pytest.fixture

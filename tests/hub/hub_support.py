@@ -10,6 +10,9 @@ from typing import Any
 from workstation.core.audit import GENESIS_HASH, AuditEntry, entry_hash
 from workstation.core.messages import Message, SecurityEvent
 
+# The device every hub test sends as.
+BENCH = "bench-07"
+
 
 def message(bench: str, event_id: str | None = None, event: str = "lock") -> Message:
     return SecurityEvent(

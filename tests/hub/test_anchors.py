@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import BENCH
 from hub_process import HubProcess
-from hub_support import chain, message, query
+from hub_support import BENCH, chain, message, query
 from workstation_process import run_workstation
 
 from workstation.core.audit import GENESIS_HASH

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import BENCH
 from hub_process import HubProcess, add_device
-from hub_support import message, query
+from hub_support import BENCH, message, query
 
 from workstation.core.messages import encode, to_dict
 from workstation.sync.client import HubClient

@@ -6,8 +6,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BENCH
 from hub_process import add_device, running_hub
+from hub_support import BENCH
 
 from workstation.sync.client import HubClient
 from workstation.sync.errors import HubUnreachable

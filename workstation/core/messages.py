@@ -19,6 +19,7 @@ import functools
 import json
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, TypeVar, Union
@@ -258,95 +259,154 @@ def from_dict(data: Any) -> Message:
     return typing.cast(Message, _build(cls, body, ""))
 
 
-_HINTS: dict[type[Any], tuple[dict[str, Any], tuple[str, ...]]] = {}
+# Decoding is compiled: each field type gets a converter once (resolving type hints is slow), and
+# a converter raises `_Bad` without building any path; the path is put together only on the way
+# out of a refusal, so a good message costs no string formatting.
 
 
-def _hints(cls: type[Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """A class's resolved field types and names, once per class: resolving is the slow part of decoding."""
-    found = _HINTS.get(cls)
-    if found is None:
-        found = _HINTS[cls] = (typing.get_type_hints(cls), tuple(f.name for f in fields(cls)))
-    return found
+class _Bad(Exception):
+    def __init__(self, reason: str, where: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.where = where  # the path below the field the converter was for: ".x", "[2]", ...
+
+
+Converter = Callable[[Any], Any]
 
 
 def _build(cls: type[Any], data: Any, where: str) -> Any:
-    if not isinstance(data, dict):
-        raise Invalid({where or cls.__name__: "expected an object"})
-    hints, names = _hints(cls)
-    extra = set(data) - set(names)
-    if extra:
-        raise Invalid({f"{where}{sorted(extra)[0]}": "unknown field"})
-    values = {}
-    for name in names:
-        path = f"{where}{name}"
-        if name not in data:
-            raise Invalid({path: "missing"})
-        values[name] = _value(hints[name], data[name], path)
-    return cls(**values)
+    try:
+        return _struct(cls)(data)
+    except _Bad as exc:
+        path = f"{where}{exc.where}".lstrip(".")
+        raise Invalid({path or cls.__name__: exc.reason}) from None
 
 
-def _value(hint: Any, raw: Any, path: str) -> Any:
+@functools.cache
+def _struct(cls: type[Any]) -> Converter:
+    hints = typing.get_type_hints(cls)
+    typed = tuple((name, _converter(hints[name])) for name in _field_names(cls))
+    names = frozenset(_field_names(cls))
+
+    def build(raw: Any) -> Any:
+        if not isinstance(raw, dict):
+            raise _Bad("expected an object")
+        if not names.issuperset(raw):
+            raise _Bad("unknown field", "." + sorted(set(raw) - names)[0])
+        values = {}
+        for name, convert in typed:
+            if name not in raw:
+                raise _Bad("missing", "." + name)
+            try:
+                values[name] = convert(raw[name])
+            except _Bad as exc:
+                raise _Bad(exc.reason, f".{name}{exc.where}") from None
+        return cls(**values)
+
+    return build
+
+
+def _scalar(check: Callable[[Any], bool], reason: str, make: Callable[[Any], Any] | None = None) -> Converter:
+    def convert(raw: Any) -> Any:
+        if not check(raw):
+            raise _Bad(reason)
+        return raw if make is None else make(raw)
+
+    return convert
+
+
+def _to_datetime(raw: Any) -> datetime:
+    if not isinstance(raw, str):
+        raise _Bad("expected a UTC ISO-8601 time")
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise _Bad(f"not an ISO-8601 time: {exc}") from None
+    offset = at.utcoffset()
+    if offset is None or offset.total_seconds() != 0:
+        raise _Bad("a time is in UTC (+00:00)")
+    return at.astimezone(UTC)
+
+
+def _to_date(raw: Any) -> date:
+    if not isinstance(raw, str):
+        raise _Bad("expected an ISO date")
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise _Bad(f"not an ISO date: {exc}") from None
+
+
+def _to_none(raw: Any) -> None:
+    if raw is not None:
+        raise _Bad("expected null")
+
+
+_SCALARS: dict[Any, Converter] = {
+    bool: _scalar(lambda r: isinstance(r, bool), "expected true or false"),
+    int: _scalar(lambda r: isinstance(r, int) and not isinstance(r, bool), "expected a whole number"),
+    float: _scalar(
+        lambda r: isinstance(r, int | float) and not isinstance(r, bool), "expected a number", float
+    ),
+    str: _scalar(lambda r: isinstance(r, str), "expected text"),
+    datetime: _to_datetime,
+    date: _to_date,
+    type(None): _to_none,
+}
+
+
+@functools.cache
+def _converter(hint: Any) -> Converter:
     origin = typing.get_origin(hint)
     if origin in (Union, types.UnionType):
         options = typing.get_args(hint)
-        if raw is None and type(None) in options:
-            return None
-        last: Invalid | None = None
-        for option in options:
-            if option is type(None):
-                continue
-            try:
-                return _value(option, raw, path)
-            except Invalid as exc:
-                last = exc
-        raise last or Invalid({path: "null is not allowed here"})
+        nullable = type(None) in options
+        choices = tuple(_converter(o) for o in options if o is not type(None))
+
+        def union(raw: Any) -> Any:
+            if raw is None and nullable:
+                return None
+            last: _Bad | None = None
+            for choice in choices:
+                try:
+                    return choice(raw)
+                except _Bad as exc:
+                    last = exc
+            raise last or _Bad("null is not allowed here")
+
+        return union
     if origin is tuple:
-        (item,) = typing.get_args(hint)[:1]
-        if not isinstance(raw, list):
-            raise Invalid({path: "expected a list"})
-        return tuple(_value(item, v, f"{path}[{n}]") for n, v in enumerate(raw))
+        item = _converter(typing.get_args(hint)[0])
+
+        def sequence(raw: Any) -> tuple[Any, ...]:
+            if not isinstance(raw, list):
+                raise _Bad("expected a list")
+            out = []
+            for n, v in enumerate(raw):
+                try:
+                    out.append(item(v))
+                except _Bad as exc:
+                    raise _Bad(exc.reason, f"[{n}]{exc.where}") from None
+            return tuple(out)
+
+        return sequence
     if origin is dict:
-        _, item = typing.get_args(hint)
-        if not isinstance(raw, dict):
-            raise Invalid({path: "expected an object"})
-        return {str(k): _value(item, v, f"{path}.{k}") for k, v in raw.items()}
-    if hint is type(None):
-        if raw is not None:
-            raise Invalid({path: "expected null"})
-        return None
-    if hint is bool:
-        if not isinstance(raw, bool):
-            raise Invalid({path: "expected true or false"})
-        return raw
-    if hint is int:
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise Invalid({path: "expected a whole number"})
-        return raw
-    if hint is float:
-        if isinstance(raw, bool) or not isinstance(raw, int | float):
-            raise Invalid({path: "expected a number"})
-        return float(raw)
-    if hint is str:
-        if not isinstance(raw, str):
-            raise Invalid({path: "expected text"})
-        return raw
-    if hint is datetime:
-        if not isinstance(raw, str):
-            raise Invalid({path: "expected a UTC ISO-8601 time"})
-        try:
-            at = datetime.fromisoformat(raw)
-        except ValueError as exc:
-            raise Invalid({path: f"not an ISO-8601 time: {exc}"}) from exc
-        if at.utcoffset() is None or at.utcoffset().total_seconds() != 0:  # type: ignore[union-attr]
-            raise Invalid({path: "a time is in UTC (+00:00)"})
-        return at.astimezone(UTC)
-    if hint is date:
-        if not isinstance(raw, str):
-            raise Invalid({path: "expected an ISO date"})
-        try:
-            return date.fromisoformat(raw)
-        except ValueError as exc:
-            raise Invalid({path: f"not an ISO date: {exc}"}) from exc
+        value = _converter(typing.get_args(hint)[1])
+
+        def mapping(raw: Any) -> dict[str, Any]:
+            if not isinstance(raw, dict):
+                raise _Bad("expected an object")
+            out = {}
+            for k, v in raw.items():
+                try:
+                    out[str(k)] = value(v)
+                except _Bad as exc:
+                    raise _Bad(exc.reason, f".{k}{exc.where}") from None
+            return out
+
+        return mapping
+    if hint in _SCALARS:
+        return _SCALARS[hint]
     if isinstance(hint, type) and is_dataclass(hint):
-        return _build(hint, raw, f"{path}.")
-    raise TypeError(f"no codec for {hint!r} at {path}")  # a programming error, not bad input
+        return _struct(hint)
+    raise TypeError(f"no codec for {hint!r}")  # a programming error, not bad input

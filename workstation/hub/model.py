@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from typing import Any
 
 from workstation.core.audit import GENESIS_HASH, AuditEntry, entry_hash_fast
 from workstation.core.errors import Invalid
-from workstation.core.messages import encode, from_dict
+from workstation.core.messages import from_dict
 
 MAX_EVENTS = 500
 MAX_AUDIT = 5000
@@ -176,7 +177,9 @@ def read_event(raw: Any, bench: str) -> Incoming:
         return _refused(raw, bench, "a message is a JSON object")
     try:
         message = from_dict(raw)
-        payload = encode(message)
+        # The canonical JSON of the message as sent (a bench sends `encode`'s output, so this is
+        # the same text): what a duplicate is compared by, without encoding the message again.
+        payload = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except Invalid as exc:
         return _refused(raw, bench, str(exc))
     except ValueError as exc:  # NaN or infinity in the JSON

@@ -60,6 +60,19 @@ _WAITING = (
 )
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """An unsent message as the outbox holds it: canonical JSON (`encode`), with its key."""
+
+    id: int
+    kind: str
+    event_id: str
+    payload: str
+
+    def message(self) -> Message:
+        return decode(self.payload)
+
+
 def add(conn: sqlite3.Connection, message: Message, at: datetime) -> int:
     """Queue the message; the caller holds the fact's write transaction."""
     cur = conn.execute(
@@ -89,6 +102,16 @@ class Outbox:
             (limit,),
         ).fetchall()
         return [Pending(int(seq), decode(payload), datetime.fromisoformat(at)) for seq, payload, at in rows]
+
+    def pending_encoded(self, limit: int = 100) -> list[Encoded]:
+        """`pending` as stored: each message's canonical JSON, not decoded (what an upload sends)."""
+        if limit < 1:
+            return []
+        rows = self.db.conn.execute(
+            f"SELECT seq, kind, record_id, payload FROM outbox WHERE {_WAITING} ORDER BY seq LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [Encoded(int(seq), kind, record_id, payload) for seq, kind, record_id, payload in rows]
 
     def mark_sent(self, ids: Iterable[int]) -> int:
         """Mark these messages sent (those not already); returns how many were marked."""

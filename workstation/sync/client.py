@@ -10,7 +10,7 @@ import email.utils
 import json
 import ssl
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +63,11 @@ class OfficerPage:
     officers: list[dict[str, Any]]
     cursor: str
     hub_time: str
+
+
+def _entry(e: AuditEntry) -> dict[str, Any]:
+    """An audit entry on the wire (`asdict` deep-copies every field: ten times slower)."""
+    return {**e.body(), "prev_hash": e.prev_hash, "hash": e.hash}
 
 
 def hub_time_skew(hub_time: str) -> float:
@@ -183,7 +188,7 @@ class HubClient:
         """`send` for messages already in canonical JSON (`encode`), as the outbox holds them."""
         body = (
             f'{{"bench":{json.dumps(bench)},"events":[{",".join(payloads)}],'
-            f'"audit":{json.dumps([asdict(e) for e in audit], ensure_ascii=False)}}}'
+            f'"audit":{json.dumps([_entry(e) for e in audit], ensure_ascii=False)}}}'
         )
         headers = {"Content-Type": "application/json"}
         response = self._request("POST", "/v1/events", content=body.encode("utf-8"), headers=headers)

@@ -74,8 +74,8 @@ class UploadReplyLike(Protocol):
 class UploadClient(Protocol):
     """What a round needs of `workstation.sync.client.HubClient`."""
 
-    def send(
-        self, bench: str, messages: Sequence[Message], audit: Sequence[AuditEntry]
+    def send_encoded(
+        self, bench: str, payloads: Sequence[str], audit: Sequence[AuditEntry]
     ) -> UploadReplyLike: ...
 
     def upload_photo(self, sha256: str, data: bytes, chunk_size: int = ...) -> Any: ...
@@ -202,14 +202,15 @@ class Sender:
         outbox, conn = self.store.outbox, self.store.conn
         audit_stuck = False
         while True:
-            pending = outbox.pending(self.batch_size)
+            # As stored: the outbox holds each message's canonical JSON, sent as it is.
+            pending = outbox.pending_encoded(self.batch_size)
             anchor = self.store.sync_state.anchor() or HubAnchor(0, GENESIS_HASH)
             entries = [] if audit_stuck else audit.entries_after(conn, anchor.seq, MAX_AUDIT_ENTRIES)
             if not pending and not entries:
                 return
-            messages = [p.message for p in pending]
-            tally.photos += self._upload_photos(messages)
-            reply = self.client.send(self.bench_id, messages, entries)
+            photos = [p.message() for p in pending if p.kind == PhotoTaken.KIND]
+            tally.photos += self._upload_photos(photos)
+            reply = self.client.send_encoded(self.bench_id, [p.payload for p in pending], entries)
             tally.batches += 1
             self._clock_skew(reply.hub_time, tally)
             done = self._apply_results(pending, reply.results, tally)
@@ -238,7 +239,7 @@ class Sender:
         self, pending: Sequence[Any], results: Sequence[EventResultLike], tally: _Tally
     ) -> int:
         """Mark the acknowledged sent and the refused dead; how many of the batch were settled."""
-        by_key = {(p.message.KIND, p.message.event_id): p.id for p in pending}
+        by_key = {(p.kind, p.event_id): p.id for p in pending}
         sent: list[int] = []
         dead: list[tuple[int, str, str]] = []
         for r in results:
