@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from sqlite_utils import Database
@@ -22,16 +23,17 @@ _ITEM_COLUMNS = (
 _RISK_COLUMNS = "score, lane, reasons, targeted, target_reason, rule_version, assessed_at"
 # The Item fields stored as columns, in column order (batch_id and feed_line are the cache's own).
 _ITEM_FIELD_NAMES = [c.strip() for c in _ITEM_COLUMNS.split(",")][:18]
-# An item's 18 fields, then its risk's 7 (all NULL when it has not been assessed).
+# An item's 18 fields, then its risk's 7 (all NULL when it has not been assessed), then its row id.
 _GET_ITEM = (
     f"SELECT {', '.join('i.' + c for c in _ITEM_FIELD_NAMES)}, "
-    f"{', '.join('r.' + c.strip() for c in _RISK_COLUMNS.split(','))} "
+    f"{', '.join('r.' + c.strip() for c in _RISK_COLUMNS.split(','))}, i.id "
     "FROM items i LEFT JOIN risk r ON r.tracking_id = i.tracking_id WHERE i.tracking_id = ?"
 )
-_INSERT_ITEM = f"INSERT OR REPLACE INTO items ({_ITEM_COLUMNS}) VALUES ({', '.join('?' * 20)})"
+# With its id: a new version keeps its item's row (and place), a new item goes after the last.
+_INSERT_ITEM = f"INSERT OR REPLACE INTO items (id, {_ITEM_COLUMNS}) VALUES ({', '.join('?' * 21)})"
 _INSERT_LINE = (
-    "INSERT INTO content_lines (tracking_id, line_no, description, hts_code, quantity, unit_value, "
-    "origin_country) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO content_lines (item_id, line_no, tracking_id, description, hts_code, quantity, "
+    "unit_value, origin_country) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # A newer (or equally new) assessment replaces the one cached; an older one is ignored.
 _UPSERT_RISK = """
@@ -60,7 +62,11 @@ def _risk_values(tracking_id: str, risk: RiskRow) -> tuple[Any, ...]:
     return (tracking_id, score, lane, text, int(targeted), target_reason, rule_version, assessed_at)
 
 
-def _chunks(seq: Sequence[str], size: int = _SQL_CHUNK) -> Iterable[Sequence[str]]:
+_first = itemgetter(0)
+_second = itemgetter(1)
+
+
+def _chunks(seq: Sequence[Any], size: int = _SQL_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(seq), size):
         yield seq[start : start + size]
 
@@ -86,15 +92,16 @@ class ManifestCache:
 
     # --- writing -------------------------------------------------------------------------
 
-    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None, int | None]]:
-        found: dict[str, tuple[int, int | None, int | None]] = {}
+    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None, int | None, int]]:
+        """(version, batch_id, feed_line, row id) of the ids already cached; `ids` sorted."""
+        found: dict[str, tuple[int, int | None, int | None, int]] = {}
         for chunk in _chunks(ids):
             sql = (
-                "SELECT tracking_id, version, batch_id, feed_line FROM items "
+                "SELECT tracking_id, version, batch_id, feed_line, id FROM items "
                 f"WHERE tracking_id IN ({','.join('?' * len(chunk))})"
             )
-            for tid, version, batch, line in self.db.conn.execute(sql, list(chunk)):
-                found[tid] = (version, batch, line)
+            for tid, version, batch, line, row_id in self.db.conn.execute(sql, list(chunk)):
+                found[tid] = (version, batch, line, row_id)
         return found
 
     def apply_records(
@@ -106,14 +113,16 @@ class ManifestCache:
         version is skipped; the same id twice in one feed batch is rejected as a duplicate.
         """
         out = BatchOutcome()
-        item_ids = [r.head[0] for _, r in records if type(r) is ItemRecord]
+        # Sorted, the batch walks each index once, in order, page after page.
+        item_ids = sorted(r.head[0] for _, r in records if type(r) is ItemRecord)
         with write_transaction(self.db, savepoint=False):
             existing = self._existing(item_ids)
+            last_id = self.db.conn.execute("SELECT max(id) FROM items").fetchone()[0] or 0
             seen_here: dict[str, int] = {}
             items: list[tuple[Any, ...]] = []
             lines: list[tuple[Any, ...]] = []
             risks: list[tuple[Any, ...]] = []
-            replaced: list[str] = []
+            replaced: list[int] = []
             for line_no, rec in records:
                 if type(rec) is RiskRecord:
                     risks.append(_risk_values(rec.tracking_id, rec.risk))
@@ -139,20 +148,27 @@ class ManifestCache:
                     if cached[0] >= head[17]:
                         out.skipped += 1
                         continue
-                    replaced.append(tid)
-                items.append((*head, batch_id, line_no))
-                lines.extend([(tid, i, *ln) for i, ln in enumerate(rec.lines)])
+                    row_id = cached[3]
+                    replaced.append(row_id)
+                else:
+                    last_id += 1
+                    row_id = last_id
+                items.append((row_id, *head, batch_id, line_no))
+                lines.extend([(row_id, i, tid, *ln) for i, ln in enumerate(rec.lines)])
                 if rec.risk is not None:
                     risks.append(_risk_values(tid, rec.risk))
                 out.items_written += 1
-            for chunk in _chunks(replaced):
-                self.db.conn.execute(
-                    f"DELETE FROM content_lines WHERE tracking_id IN ({','.join('?' * len(chunk))})",
-                    list(chunk),
+            conn = self.db.conn
+            for chunk in _chunks(sorted(replaced)):
+                conn.execute(
+                    f"DELETE FROM content_lines WHERE item_id IN ({','.join('?' * len(chunk))})", chunk
                 )
-            self.db.conn.executemany(_INSERT_ITEM, items)
-            self.db.conn.executemany(_INSERT_LINE, lines)
-            self.db.conn.executemany(_UPSERT_RISK, risks)
+            # Tracking-id order for the items' index; the risk table's own rows follow it too.
+            items.sort(key=_second)
+            risks.sort(key=_first)
+            conn.executemany(_INSERT_ITEM, items)
+            conn.executemany(_INSERT_LINE, lines)
+            conn.executemany(_UPSERT_RISK, risks)
         return out
 
     # --- reading -------------------------------------------------------------------------
@@ -167,12 +183,12 @@ class ManifestCache:
             ContentLine(description=d, hts_code=h, quantity=q, unit_value=v, origin_country=o)
             for d, h, q, v, o in conn.execute(
                 "SELECT description, hts_code, quantity, unit_value, origin_country FROM content_lines "
-                "WHERE tracking_id = ? ORDER BY line_no",
-                (tracking_id,),
+                "WHERE item_id = ? ORDER BY line_no",
+                (row[25],),
             )
         )
         fields: dict[str, Any] = dict(zip(_ITEM_FIELD_NAMES, row, strict=False))
-        risk = None if row[18] is None else _risk_from_columns(row[18:])
+        risk = None if row[18] is None else _risk_from_columns(row[18:25])
         return Item(**fields, lines=lines, risk=risk)
 
     def lookup(self, code: str) -> Item | None:
@@ -218,8 +234,13 @@ class ManifestCache:
                 continue
             marks = ",".join("?" * len(doomed))
             with write_transaction(self.db, savepoint=False):
-                for table in ("content_lines", "risk", "items"):
-                    self.db.conn.execute(f"DELETE FROM {table} WHERE tracking_id IN ({marks})", doomed)
+                conn = self.db.conn
+                conn.execute(
+                    f"DELETE FROM content_lines WHERE item_id IN (SELECT id FROM items WHERE tracking_id IN ({marks}))",
+                    doomed,
+                )
+                for table in ("risk", "items"):
+                    conn.execute(f"DELETE FROM {table} WHERE tracking_id IN ({marks})", doomed)
             removed += len(doomed)
 
 
