@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from workstation.core.demo import DemoGenerator
-from workstation.store.cache import ManifestCache
+from workstation.store.cache import BULK_CACHE_KIB, ManifestCache
 from workstation.store.db import open_cache
 from workstation.store.demo_data import write_feed
 from workstation.store.feed_import import FeedImporter
@@ -181,3 +181,16 @@ def test_reset_starts_the_pull_again_and_keeps_the_items(cache: ManifestCache) -
     assert out.skipped == 5
     assert cache.count() == 5
     assert cache.reference_cursor(HUB) == ("5", "e")
+
+
+def test_bulk_writes_lends_a_larger_page_cache_and_gives_it_back(cache: ManifestCache) -> None:
+    def size() -> int:
+        return int(cache.db.conn.execute("PRAGMA cache_size").fetchone()[0])
+
+    before = size()
+    with cache.bulk_writes():
+        assert size() == -BULK_CACHE_KIB
+        # A page applied inside a pull keeps the pull's cache; it does not shrink it after itself.
+        cache.apply_reference_page(_records(3), "3", HUB, None)
+        assert size() == -BULK_CACHE_KIB
+    assert size() == before
