@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlite_utils import Database
 
-from workstation.core.feed_record import ItemRecord, RiskRecord, RiskRow
+from workstation.core.feed_record import ItemRecord, RecordError, RiskRecord, RiskRow, flat_record
 from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason
 from workstation.core.tracking import normalize, parse
 from workstation.store.db import write_transaction
+from workstation.store.feed_reading import MAX_RAW_TEXT
 
 _ITEM_COLUMNS = (
     "tracking_id, carrier, tracking_format, entry_type, arrival_date, port, shipper_name, "
@@ -22,16 +26,17 @@ _ITEM_COLUMNS = (
 _RISK_COLUMNS = "score, lane, reasons, targeted, target_reason, rule_version, assessed_at"
 # The Item fields stored as columns, in column order (batch_id and feed_line are the cache's own).
 _ITEM_FIELD_NAMES = [c.strip() for c in _ITEM_COLUMNS.split(",")][:18]
-# An item's 18 fields, then its risk's 7 (all NULL when it has not been assessed).
+# An item's 18 fields, then its risk's 7 (all NULL when it has not been assessed), then its row id.
 _GET_ITEM = (
     f"SELECT {', '.join('i.' + c for c in _ITEM_FIELD_NAMES)}, "
-    f"{', '.join('r.' + c.strip() for c in _RISK_COLUMNS.split(','))} "
+    f"{', '.join('r.' + c.strip() for c in _RISK_COLUMNS.split(','))}, i.id "
     "FROM items i LEFT JOIN risk r ON r.tracking_id = i.tracking_id WHERE i.tracking_id = ?"
 )
-_INSERT_ITEM = f"INSERT OR REPLACE INTO items ({_ITEM_COLUMNS}) VALUES ({', '.join('?' * 20)})"
+# With its id: a new version keeps its item's row (and place), a new item goes after the last.
+_INSERT_ITEM = f"INSERT OR REPLACE INTO items (id, {_ITEM_COLUMNS}) VALUES ({', '.join('?' * 21)})"
 _INSERT_LINE = (
-    "INSERT INTO content_lines (tracking_id, line_no, description, hts_code, quantity, unit_value, "
-    "origin_country) VALUES (?, ?, ?, ?, ?, ?, ?)"
+    "INSERT INTO content_lines (item_id, line_no, tracking_id, description, hts_code, quantity, "
+    "unit_value, origin_country) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 # A newer (or equally new) assessment replaces the one cached; an older one is ignored.
 _UPSERT_RISK = """
@@ -44,6 +49,12 @@ ON CONFLICT(tracking_id) DO UPDATE SET
 WHERE excluded.assessed_at >= risk.assessed_at
 """
 _SQL_CHUNK = 500  # well under SQLite's limit on bound variables
+# A bulk write touches the tracking-id indexes of items and risk at random: at a million items
+# they are 80 MB, more than the 64 MiB a connection keeps by default, and every batch read and
+# wrote them again from the OS. Pages are taken only as they are read, and given back after.
+BULK_CACHE_KIB = 192 * 1024
+MAX_REASON = 2000  # a reason quotes the value it refuses: kept short, whatever the value's size
+NO_CURSOR = "0"  # where a reference pull starts (docs/sync-protocol.md)
 
 
 @dataclass
@@ -54,13 +65,42 @@ class BatchOutcome:
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
 
 
+@dataclass(frozen=True)
+class ReferencePageOutcome:
+    """What one page of a reference pull changed; `rejected` holds (record number, reason), from 1."""
+
+    items_written: int
+    risk_updates: int
+    skipped: int
+    quarantined: int
+    batch_id: int
+    cursor: str
+    rejected: tuple[tuple[int, str], ...] = ()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _raw_text(record: object) -> str:
+    try:
+        text = json.dumps(record, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError):
+        text = repr(record)
+    return text[:MAX_RAW_TEXT]
+
+
 def _risk_values(tracking_id: str, risk: RiskRow) -> tuple[Any, ...]:
     score, lane, reasons, targeted, target_reason, rule_version, assessed_at = risk
     text = json.dumps([{"code": c, "text": t, "weight": w} for c, t, w in reasons])
     return (tracking_id, score, lane, text, int(targeted), target_reason, rule_version, assessed_at)
 
 
-def _chunks(seq: Sequence[str], size: int = _SQL_CHUNK) -> Iterable[Sequence[str]]:
+_first = itemgetter(0)
+_second = itemgetter(1)
+
+
+def _chunks(seq: Sequence[Any], size: int = _SQL_CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(seq), size):
         yield seq[start : start + size]
 
@@ -83,18 +123,50 @@ class ManifestCache:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._bulk_depth = 0
 
     # --- writing -------------------------------------------------------------------------
 
-    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None, int | None]]:
-        found: dict[str, tuple[int, int | None, int | None]] = {}
+    @contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """A page cache large enough for bulk writes into a large cache, for as long as this lasts.
+
+        Wrap a whole import or reference pull in it: nested uses keep the outer one's cache.
+        """
+        if self._bulk_depth:
+            self._bulk_depth += 1
+            try:
+                yield
+            finally:
+                self._bulk_depth -= 1
+            return
+        conn = self.db.conn
+        before = conn.execute("PRAGMA cache_size").fetchone()[0]
+        conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        self._bulk_depth = 1
+        try:
+            yield
+        finally:
+            self._bulk_depth = 0
+            conn.execute(f"PRAGMA cache_size={int(before)}")
+
+    def quarantine(self, batch_id: int, rows: Sequence[tuple[int, str, str]]) -> None:
+        """Keep unusable records with (line or record number, raw text, reason); in the caller's transaction."""
+        self.db.conn.executemany(
+            "INSERT INTO quarantine (batch_id, line_number, raw_text, reason) VALUES (?, ?, ?, ?)",
+            [(batch_id, line, text, reason[:MAX_REASON]) for line, text, reason in rows],
+        )
+
+    def _existing(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None, int | None, int]]:
+        """(version, batch_id, feed_line, row id) of the ids already cached; `ids` sorted."""
+        found: dict[str, tuple[int, int | None, int | None, int]] = {}
         for chunk in _chunks(ids):
             sql = (
-                "SELECT tracking_id, version, batch_id, feed_line FROM items "
+                "SELECT tracking_id, version, batch_id, feed_line, id FROM items "
                 f"WHERE tracking_id IN ({','.join('?' * len(chunk))})"
             )
-            for tid, version, batch, line in self.db.conn.execute(sql, list(chunk)):
-                found[tid] = (version, batch, line)
+            for tid, version, batch, line, row_id in self.db.conn.execute(sql, list(chunk)):
+                found[tid] = (version, batch, line, row_id)
         return found
 
     def apply_records(
@@ -105,55 +177,145 @@ class ManifestCache:
         A newer version of an item replaces the cached one with all its lines; an older or equal
         version is skipped; the same id twice in one feed batch is rejected as a duplicate.
         """
-        out = BatchOutcome()
-        item_ids = [r.head[0] for _, r in records if type(r) is ItemRecord]
         with write_transaction(self.db, savepoint=False):
-            existing = self._existing(item_ids)
-            seen_here: dict[str, int] = {}
-            items: list[tuple[Any, ...]] = []
-            lines: list[tuple[Any, ...]] = []
-            risks: list[tuple[Any, ...]] = []
-            replaced: list[str] = []
-            for line_no, rec in records:
-                if type(rec) is RiskRecord:
-                    risks.append(_risk_values(rec.tracking_id, rec.risk))
-                    out.risk_updates += 1
-                    continue
-                assert isinstance(rec, ItemRecord)
-                head = rec.head
-                tid = head[0]
-                first = seen_here.get(tid)
-                cached = existing.get(tid) if existing else None
-                if first is None and cached is not None and batch_id is not None and cached[1] == batch_id:
-                    first = cached[2]
-                if first is not None:
-                    out.rejected.append(
-                        (
-                            line_no,
-                            f"tracking_id {tid} appears more than once in this file (first at line {first})",
-                        )
+            return self._write_records(records, batch_id)
+
+    def _write_records(
+        self,
+        records: Sequence[tuple[int, ItemRecord | RiskRecord]],
+        batch_id: int | None,
+        where: tuple[str, str] = ("file", "line"),
+    ) -> BatchOutcome:
+        """apply_records' work, in the caller's transaction; `where` names the source and its parts."""
+        out = BatchOutcome()
+        # Sorted, the batch walks each index once, in order, page after page.
+        item_ids = sorted(r.head[0] for _, r in records if type(r) is ItemRecord)
+        existing = self._existing(item_ids)
+        last_id = self.db.conn.execute("SELECT max(id) FROM items").fetchone()[0] or 0
+        seen_here: dict[str, int] = {}
+        items: list[tuple[Any, ...]] = []
+        lines: list[tuple[Any, ...]] = []
+        risks: list[tuple[Any, ...]] = []
+        replaced: list[int] = []
+        for line_no, rec in records:
+            if type(rec) is RiskRecord:
+                risks.append(_risk_values(rec.tracking_id, rec.risk))
+                out.risk_updates += 1
+                continue
+            assert isinstance(rec, ItemRecord)
+            head = rec.head
+            tid = head[0]
+            first = seen_here.get(tid)
+            cached = existing.get(tid) if existing else None
+            if first is None and cached is not None and batch_id is not None and cached[1] == batch_id:
+                first = cached[2]
+            if first is not None:
+                out.rejected.append(
+                    (
+                        line_no,
+                        f"tracking_id {tid} appears more than once in this {where[0]} "
+                        f"(first at {where[1]} {first})",
                     )
-                    continue
-                seen_here[tid] = line_no
-                if cached is not None:
-                    if cached[0] >= head[17]:
-                        out.skipped += 1
-                        continue
-                    replaced.append(tid)
-                items.append((*head, batch_id, line_no))
-                lines.extend([(tid, i, *ln) for i, ln in enumerate(rec.lines)])
-                if rec.risk is not None:
-                    risks.append(_risk_values(tid, rec.risk))
-                out.items_written += 1
-            for chunk in _chunks(replaced):
-                self.db.conn.execute(
-                    f"DELETE FROM content_lines WHERE tracking_id IN ({','.join('?' * len(chunk))})",
-                    list(chunk),
                 )
-            self.db.conn.executemany(_INSERT_ITEM, items)
-            self.db.conn.executemany(_INSERT_LINE, lines)
-            self.db.conn.executemany(_UPSERT_RISK, risks)
+                continue
+            seen_here[tid] = line_no
+            if cached is not None:
+                if cached[0] >= head[17]:
+                    out.skipped += 1
+                    continue
+                row_id = cached[3]
+                replaced.append(row_id)
+            else:
+                last_id += 1
+                row_id = last_id
+            items.append((row_id, *head, batch_id, line_no))
+            lines.extend([(row_id, i, tid, *ln) for i, ln in enumerate(rec.lines)])
+            if rec.risk is not None:
+                risks.append(_risk_values(tid, rec.risk))
+            out.items_written += 1
+        conn = self.db.conn
+        for chunk in _chunks(sorted(replaced)):
+            conn.execute(f"DELETE FROM content_lines WHERE item_id IN ({','.join('?' * len(chunk))})", chunk)
+        # Tracking-id order for the items' index; the risk table's own rows follow it too.
+        items.sort(key=_second)
+        risks.sort(key=_first)
+        conn.executemany(_INSERT_ITEM, items)
+        conn.executemany(_INSERT_LINE, lines)
+        conn.executemany(_UPSERT_RISK, risks)
         return out
+
+    # --- reference pull ------------------------------------------------------------------
+
+    def apply_reference_page(
+        self, records: Sequence[Any], cursor: str, hub: str, etag: str | None
+    ) -> ReferencePageOutcome:
+        """Write one page of a hub's reference data and the cursor after it, in one transaction.
+
+        Each record is a feed record (docs/feed-format.md), validated as an import validates a
+        line; one that fails is quarantined with its reason (its line number is its place in the
+        page, from 1) and the rest are written. Versions as in an import: a newer version of an
+        item replaces the cached one, an older or equal one is skipped, so a page applied twice
+        (or a full re-sync) writes nothing twice. If anything fails, neither the page nor the
+        cursor is written: the next pull asks for the same page again.
+        """
+        good: list[tuple[int, ItemRecord | RiskRecord]] = []
+        bad: list[tuple[int, str]] = []
+        for n, record in enumerate(records, start=1):
+            try:
+                good.append((n, flat_record(record)))
+            except RecordError as exc:
+                bad.append((n, str(exc)))
+            except RecursionError:  # a value nested too deeply for the validation to walk
+                bad.append((n, "a value is nested too deeply to read"))
+        conn = self.db.conn
+        with self.bulk_writes(), write_transaction(self.db, savepoint=False):
+            before, _ = self.reference_cursor(hub)
+            cur = conn.execute(
+                "INSERT INTO feed_batches (file_name, sha256, started_at, rows_read, status) "
+                "VALUES (?, '', ?, ?, 'running')",
+                (f"reference page from {hub} after cursor {before}"[:500], _now(), len(records)),
+            )
+            assert cur.lastrowid is not None
+            batch_id = cur.lastrowid
+            out = self._write_records(good, batch_id, ("page", "record"))
+            rejected = sorted([*bad, *out.rejected])
+            self.quarantine(batch_id, [(n, _raw_text(records[n - 1]), why) for n, why in rejected])
+            conn.execute(
+                "UPDATE feed_batches SET finished_at = ?, items_written = ?, risk_updates = ?, skipped = ?, "
+                "quarantined = ?, status = 'reference' WHERE id = ?",
+                (_now(), out.items_written, out.risk_updates, out.skipped, len(rejected), batch_id),
+            )
+            conn.execute(
+                "INSERT INTO reference_cursor (hub, cursor, etag, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(hub) DO UPDATE SET cursor = excluded.cursor, etag = excluded.etag, "
+                "updated_at = excluded.updated_at",
+                (hub, cursor, etag, _now()),
+            )
+        return ReferencePageOutcome(
+            items_written=out.items_written,
+            risk_updates=out.risk_updates,
+            skipped=out.skipped,
+            quarantined=len(rejected),
+            batch_id=batch_id,
+            cursor=cursor,
+            rejected=tuple(rejected),
+        )
+
+    def reference_cursor(self, hub: str) -> tuple[str, str | None]:
+        """(cursor, ETag) of the last page applied from `hub`; ("0", None) before the first."""
+        row = self.db.conn.execute(
+            "SELECT cursor, etag FROM reference_cursor WHERE hub = ?", (hub,)
+        ).fetchone()
+        return (NO_CURSOR, None) if row is None else (str(row[0]), row[1])
+
+    def reset_reference_cursor(self, hub: str) -> bool:
+        """Start `hub`'s pull again from "0" (the hub said the cursor expired); True if one was kept.
+
+        The items stay: the full re-sync overwrites them with what the hub holds, version by version.
+        """
+        with write_transaction(self.db, savepoint=False):
+            cur = self.db.conn.execute("DELETE FROM reference_cursor WHERE hub = ?", (hub,))
+        return cur.rowcount > 0
 
     # --- reading -------------------------------------------------------------------------
 
@@ -167,12 +329,12 @@ class ManifestCache:
             ContentLine(description=d, hts_code=h, quantity=q, unit_value=v, origin_country=o)
             for d, h, q, v, o in conn.execute(
                 "SELECT description, hts_code, quantity, unit_value, origin_country FROM content_lines "
-                "WHERE tracking_id = ? ORDER BY line_no",
-                (tracking_id,),
+                "WHERE item_id = ? ORDER BY line_no",
+                (row[25],),
             )
         )
         fields: dict[str, Any] = dict(zip(_ITEM_FIELD_NAMES, row, strict=False))
-        risk = None if row[18] is None else _risk_from_columns(row[18:])
+        risk = None if row[18] is None else _risk_from_columns(row[18:25])
         return Item(**fields, lines=lines, risk=risk)
 
     def lookup(self, code: str) -> Item | None:
@@ -218,8 +380,13 @@ class ManifestCache:
                 continue
             marks = ",".join("?" * len(doomed))
             with write_transaction(self.db, savepoint=False):
-                for table in ("content_lines", "risk", "items"):
-                    self.db.conn.execute(f"DELETE FROM {table} WHERE tracking_id IN ({marks})", doomed)
+                conn = self.db.conn
+                conn.execute(
+                    f"DELETE FROM content_lines WHERE item_id IN (SELECT id FROM items WHERE tracking_id IN ({marks}))",
+                    doomed,
+                )
+                for table in ("risk", "items"):
+                    conn.execute(f"DELETE FROM {table} WHERE tracking_id IN ({marks})", doomed)
             removed += len(doomed)
 
 

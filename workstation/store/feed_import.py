@@ -26,7 +26,7 @@ from typing import Any
 
 from workstation.core.feed_record import ItemRecord, RecordError, RiskRecord, flat_record
 from workstation.store import file_lock
-from workstation.store.cache import ManifestCache
+from workstation.store.cache import MAX_REASON, ManifestCache
 from workstation.store.db import write_transaction
 from workstation.store.feed_reading import (
     MAX_LINE_BYTES,
@@ -44,6 +44,7 @@ from workstation.store.feed_reading import (
 __all__ = [
     "MAX_LINE_BYTES",
     "MAX_RAW_TEXT",
+    "MAX_REASON",
     "FeedImporter",
     "FeedReadError",
     "ImportProgress",
@@ -53,7 +54,6 @@ __all__ = [
 
 Progress = Callable[["ImportProgress"], None]
 _READ_BUFFER = 1 << 20
-MAX_REASON = 2000
 
 
 @dataclass(frozen=True)
@@ -157,11 +157,7 @@ class FeedImporter:
 
     def _quarantine(self, batch_id: int, rows: list[tuple[int, str, str]]) -> None:
         with write_transaction(self.cache.db, savepoint=False):
-            self.cache.db.conn.executemany(
-                "INSERT INTO quarantine (batch_id, line_number, raw_text, reason) VALUES (?, ?, ?, ?)",
-                # A reason quotes the value it refuses: kept short, whatever the value's size.
-                [(batch_id, line, text, reason[:MAX_REASON]) for line, text, reason in rows],
-            )
+            self.cache.quarantine(batch_id, rows)
 
     def already_imported(self, sha: str) -> bool:
         row = self.cache.db.conn.execute(
@@ -196,9 +192,10 @@ class FeedImporter:
                 raise FeedReadError(f"{path} is empty: nothing to import")
             check_text(first, whole_file=len(first) < SNIFF_BYTES)
             lock = self._lock_path()
-            if lock is None:
-                return self._import_open(path, raw, before, reader, progress, started)
-            with file_lock.exclusive(lock, self.on_wait):
+            with contextlib.ExitStack() as held:
+                if lock is not None:
+                    held.enter_context(file_lock.exclusive(lock, self.on_wait))
+                held.enter_context(self.cache.bulk_writes())
                 return self._import_open(path, raw, before, reader, progress, started)
 
     def _import_open(
