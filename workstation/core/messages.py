@@ -274,7 +274,7 @@ class _Bad(Exception):
 Converter = Callable[[Any], Any]
 
 
-def _build(cls: type[Any], data: Any, where: str) -> Any:
+def _build(cls: Any, data: Any, where: str) -> Any:
     try:
         return _struct(cls)(data)
     except _Bad as exc:
@@ -283,7 +283,7 @@ def _build(cls: type[Any], data: Any, where: str) -> Any:
 
 
 @functools.cache
-def _struct(cls: type[Any]) -> Converter:
+def _struct(cls: Any) -> Converter:  # a dataclass type (Any: mypy takes type[Any] as unhashable)
     hints = typing.get_type_hints(cls)
     typed = tuple((name, _converter(hints[name])) for name in _field_names(cls))
     names = frozenset(_field_names(cls))

@@ -82,7 +82,9 @@ def pull_reference_into(cache: ManifestCache, client: ReferenceClient, hub: str)
     def apply_page(records: Sequence[Mapping[str, Any]], cursor: str, etag: str | None) -> object:
         return cache.apply_reference_page(records, cursor, hub, etag)
 
-    return pull_reference(client, cursor, etag, apply_page)
+    # One page cache for the whole pull: the tracking-id indexes stay in memory between pages.
+    with cache.bulk_writes():
+        return pull_reference(client, cursor, etag, apply_page)
 
 
 @dataclass(frozen=True)
