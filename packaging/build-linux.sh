@@ -68,5 +68,19 @@ env -u DISPLAY -u WAYLAND_DISPLAY QT_QPA_PLATFORM=offscreen WORKSTATION_CONFIG="
   "$BUNDLE/workstation" --data-dir "$tmp/data" self-test
 "$BUNDLE/workstation" --version
 
+step "the built program's hub answers (hub serve on SQLite, one authenticated request)"
+hub_db="sqlite:///$tmp/hub.sqlite"
+token=$("$BUNDLE/workstation" --data-dir "$tmp/hub" hub add-device smoke --database "$hub_db" | tail -1)
+coproc HUB { "$BUNDLE/workstation" --data-dir "$tmp/hub" hub serve --database "$hub_db" --port 0; }
+read -r -t 60 listening <&"${HUB[0]}"
+url=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["listening"])' "$listening")
+python3 - "$url" "$token" <<'PY'
+import json, sys, urllib.request
+request = urllib.request.Request(sys.argv[1] + "/v1/time", headers={"Authorization": "Bearer " + sys.argv[2]})
+print("hub:", json.load(urllib.request.urlopen(request, timeout=10)))
+PY
+kill "$HUB_PID"
+wait "$HUB_PID" || true
+
 step "sizes"
 du -sh "$BUNDLE" "dist/${NAME}.tar.gz" "dist/workstation_${VERSION}_${DEB_ARCH}.deb"

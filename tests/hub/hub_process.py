@@ -2,7 +2,7 @@
 
 `HubProcess.start()` waits for the one JSON line the hub prints once it listens; `kill()` is a
 SIGKILL; `restart()` starts it again on the same database and the same port. `add_device` runs
-`hub add-device` and returns the token (the last line printed).
+`hub add-device` does, in the database directly, and returns the token.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from workstation_process import REPO_ROOT, child_env, run_workstation, workstation_argv
+from workstation_process import REPO_ROOT, child_env, workstation_argv
 
 START_TIMEOUT = 60.0
 
@@ -91,7 +91,15 @@ def running_hub(data_dir: Path, database: str, *extra: str) -> Iterator[HubProce
 
 
 def add_device(data_dir: Path, database: str, name: str) -> str:
-    """`hub add-device NAME`; the token it prints as its last line."""
-    done = run_workstation(data_dir, "hub", "add-device", name, "--database", database)
-    assert done.returncode == 0, done.stderr
-    return done.stdout.strip().splitlines()[-1]
+    """Add a device in the hub's database directly (as `hub add-device` does, without a process start
+    per test: test_tokens.py runs the command itself); its token."""
+    from workstation.hub.app import new_device_token, token_sha256
+    from workstation.hub.storage import open_storage
+
+    token = new_device_token()
+    storage = open_storage(database)
+    try:
+        storage.add_device(name, token_sha256(token))
+    finally:
+        storage.close()
+    return token

@@ -24,7 +24,7 @@ def test_a_seizure_countersign_and_void_made_through_another_store_update_the_op
     other = RecordsStore.open(bench.ctx.data_dir)  # a second store on the same data directory
     try:
         # Sign-ins and shifts are messages to send too: the bar counts them from the start.
-        assert _shown(bench) == (0, "This shift: 0", f"Sync: {other.outbox_count()} waiting")
+        assert _shown(bench) == (0, "This shift: 0", f"Sync: no hub · {other.outbox_count()} kept here")
         officers = OfficerDirectory(other, SecuritySettings())
         photo = other.save_photo(bench.session, b"\x89PNG\r\n\x1a\n evidence", ".png")
         seizure = other.save_seizure(
@@ -41,7 +41,7 @@ def test_a_seizure_countersign_and_void_made_through_another_store_update_the_op
         bench.runner.publish(Changes.of("inspection", seizure.id) | Changes.of("seizure", seizure.id))
         qtbot.waitUntil(lambda: _shown(bench)[:2] == (1, "This shift: 1"), timeout=10_000)
         waiting = other.outbox_count()
-        assert bench.window.sync_label.text() == f"Sync: {waiting} waiting"
+        assert bench.window.sync_label.text() == f"Sync: no hub · {waiting} kept here"
 
         supervisor = officers.sign_in("D2001", "demo", "bench-supervisor")
         other.countersign_seizure(supervisor, seizure.id)
@@ -49,7 +49,8 @@ def test_a_seizure_countersign_and_void_made_through_another_store_update_the_op
         assert now_waiting > waiting  # the countersignature's message, after the sign-in's own
         bench.runner.publish(Changes.of("countersignature", seizure.id))
         qtbot.waitUntil(
-            lambda: bench.window.sync_label.text() == f"Sync: {now_waiting} waiting", timeout=10_000
+            lambda: bench.window.sync_label.text() == f"Sync: no hub · {now_waiting} kept here",
+            timeout=10_000,
         )
 
         other.void_inspection(supervisor, seizure.id, "scanned the wrong package")

@@ -9,7 +9,6 @@ a prompt asked twice, or a line of stdin).
 from __future__ import annotations
 
 import argparse
-import secrets
 import socket
 import ssl
 import sys
@@ -176,11 +175,11 @@ def run_serve(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_add_device(args: argparse.Namespace, ctx: Context) -> int:
-    from workstation.hub.app import token_sha256
+    from workstation.hub.app import new_device_token, token_sha256
 
     if not args.name.strip() or args.name != args.name.strip():
         raise Invalid({"name": "a device name is the bench id: not empty, no surrounding spaces"})
-    token = secrets.token_urlsafe(32)
+    token = new_device_token()
     with opened(args.database) as storage:
         storage.add_device(args.name, token_sha256(token))
     print_json({"device_added": args.name, "token": "on the next line; shown once, only its hash is kept"})

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -54,6 +55,12 @@ class Refused(Exception):
 
 def reply(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({**body, "hub_time": hub_time()}, status, headers)
+
+
+def new_device_token() -> str:
+    """A device token: 256 random bits, prefixed so that it never starts with "-" (a command line
+    would take it for an option) and is recognisable in a config file."""
+    return "wsd_" + secrets.token_urlsafe(32)
 
 
 def token_sha256(token: str) -> str:

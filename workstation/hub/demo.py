@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 import subprocess
 import sys
 import threading
@@ -60,12 +59,12 @@ class DemoHub:
         token_file = self.folder / TOKEN_FILE
         if token_file.exists():
             return token_file.read_text(encoding="ascii").strip()
-        from workstation.hub.app import token_sha256  # the server's modules, only once needed
+        from workstation.hub.app import new_device_token, token_sha256  # the server's, once needed
         from workstation.hub.storage import open_storage
 
         # No token: a fresh demo hub (the old one's device could not be used without it).
         (self.folder / DATABASE_FILE).unlink(missing_ok=True)
-        token = secrets.token_urlsafe(32)
+        token = new_device_token()
         storage = open_storage(self.database)
         try:
             storage.add_device(self.bench_id, token_sha256(token))
