@@ -142,14 +142,15 @@ def test_unreachable_hub_warns_and_fails_only_when_strict(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = tmp_path / "workstation.toml"
-    config.write_text('hub_url = "http://127.0.0.1:9"\n')  # the discard port: nothing listens
+    # The discard port: nothing listens.
+    config.write_text('hub_url = "http://127.0.0.1:9"\n[sync]\ntoken = "wsd_x"\n')
     base = ["--config", str(config), "--data-dir", str(data_dir), "self-test", "--no-qt", "--json"]
     code = main(base)
     out, err = capsys.readouterr()
     results = _json_lines(out)
     assert code == 0, err
     assert results["hub"]["status"] == "warn"
-    assert "127.0.0.1:9/health" in str(results["hub"]["detail"])
+    assert "http://127.0.0.1:9: " in str(results["hub"]["detail"])
     assert "passed with warnings" in err
     assert "hub" in err
     assert main([*base, "--strict"]) == 1

@@ -63,7 +63,15 @@ def _results(args: argparse.Namespace, ctx: Context) -> list[checks.CheckResult]
             return qt_checks.sounds_load([resource_path(name) for name in checks.SOUND_FILES])
 
         results.append(checks.timed("sounds", sounds, **recommended))
-    results.append(checks.timed("hub", lambda: checks.hub_reachable(ctx.settings.hub_url), **recommended))
+    results.append(
+        checks.timed(
+            "hub",
+            lambda: checks.hub_reachable(
+                ctx.settings.hub_url, ctx.settings.sync.token, ctx.settings.sync.ca_file
+            ),
+            **recommended,
+        )
+    )
     return results
 
 

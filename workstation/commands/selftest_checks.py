@@ -186,20 +186,27 @@ def sound_files_valid() -> tuple[bool, str]:
     return True, ", ".join(described)
 
 
-def hub_reachable(hub_url: str, timeout: float = HUB_TIMEOUT_S) -> tuple[bool, str]:
-    """GET <hub>/health answers 2xx; with no hub configured there is nothing to check."""
+def hub_reachable(
+    hub_url: str, token: str = "", ca_file: str = "", timeout: float = HUB_TIMEOUT_S
+) -> tuple[bool, str]:
+    """The hub answers `GET /v1/time` to this device's token, over TLS checked against the CA file;
+    with no hub configured there is nothing to check."""
     if not hub_url:
         return True, "no hub configured (standalone bench)"
-    import httpx
+    if not token:
+        return False, f"{hub_url}: no device token: set [sync] token (from `workstation hub add-device`)"
+    from workstation.sync.client import HubClient, hub_time_skew
+    from workstation.sync.errors import SyncError
 
-    url = hub_url.rstrip("/") + "/health"
     try:
-        response = httpx.get(url, timeout=timeout)
-    except httpx.HTTPError as exc:
-        return False, f"{url}: {type(exc).__name__}: {exc or 'no answer'}"
-    if not response.is_success:
-        return False, f"{url}: HTTP {response.status_code}"
-    return True, f"{url}: HTTP {response.status_code}"
+        with HubClient(hub_url, token, ca_file=ca_file or None, timeout=timeout) as client:
+            hub_time = client.time()
+    except SyncError as exc:
+        return False, f"{hub_url}: {exc}"
+    return (
+        True,
+        f"{hub_url}: answers, this token accepted, clock {hub_time_skew(hub_time):+.1f} s from the hub's",
+    )
 
 
 def qt_platform_for_headless() -> str | None:
