@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -112,22 +113,29 @@ def pull_reference(
     records = pages = 0
     restarted = False
     expired_here = False
-    for _ in range(MAX_PAGES):
-        try:
-            page = client.reference(cursor, limit, etag)
-        except CursorExpired:
-            if expired_here:
-                raise SyncError("the hub says the reference cursor 0 has expired") from None
-            log.warning("sync: reference cursor %s expired at the hub: a full re-sync from 0", cursor)
-            cursor, etag, restarted, expired_here = "0", None, True, True
-            continue
-        expired_here = False
-        if page is None:
-            break
-        apply_page(page.records, str(page.cursor), page.etag)
-        records += len(page.records)
-        pages += 1
-        cursor, etag = str(page.cursor), page.etag
-        if not page.more:
-            break
+    # The next page is fetched while this one is written: the network and the disk overlap.
+    with ThreadPoolExecutor(1, thread_name_prefix="workstation-reference-fetch") as pool:
+        ahead: Future[ReferencePageLike | None] | None = None
+        for _ in range(MAX_PAGES):
+            try:
+                page = ahead.result() if ahead is not None else client.reference(cursor, limit, etag)
+            except CursorExpired:
+                if expired_here:
+                    raise SyncError("the hub says the reference cursor 0 has expired") from None
+                log.warning("sync: reference cursor %s expired at the hub: a full re-sync from 0", cursor)
+                cursor, etag, restarted, expired_here, ahead = "0", None, True, True, None
+                continue
+            ahead = None
+            expired_here = False
+            if page is None:
+                break
+            next_cursor, next_etag = str(page.cursor), page.etag
+            if page.more:
+                ahead = pool.submit(client.reference, next_cursor, limit, next_etag)
+            apply_page(page.records, next_cursor, next_etag)
+            records += len(page.records)
+            pages += 1
+            cursor, etag = next_cursor, next_etag
+            if not page.more:
+                break
     return ReferencePulled(records, pages, cursor, etag, restarted)
