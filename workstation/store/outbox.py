@@ -103,13 +103,14 @@ class Outbox:
         ).fetchall()
         return [Pending(int(seq), decode(payload), datetime.fromisoformat(at)) for seq, payload, at in rows]
 
-    def pending_encoded(self, limit: int = 100) -> list[Encoded]:
-        """`pending` as stored: each message's canonical JSON, not decoded (what an upload sends)."""
+    def pending_encoded(self, limit: int = 100, after: int = 0) -> list[Encoded]:
+        """`pending` as stored: each message's canonical JSON, not decoded (what an upload sends);
+        `after`: only those queued after that outbox sequence number (the batch before is in flight)."""
         if limit < 1:
             return []
         rows = self.db.conn.execute(
-            f"SELECT seq, kind, record_id, payload FROM outbox WHERE {_WAITING} ORDER BY seq LIMIT ?",
-            (limit,),
+            f"SELECT seq, kind, record_id, payload FROM outbox WHERE seq > ? AND {_WAITING} ORDER BY seq LIMIT ?",
+            (after, limit),
         ).fetchall()
         return [Encoded(int(seq), kind, record_id, payload) for seq, kind, record_id, payload in rows]
 

@@ -16,8 +16,10 @@ worker thread that owns the store's connection; it never touches Qt.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -25,6 +27,7 @@ from workstation.core.audit import GENESIS_HASH, AuditEntry
 from workstation.core.messages import Message, PhotoTaken
 from workstation.logs import FILE_ONLY
 from workstation.store import audit
+from workstation.store.outbox import Encoded
 from workstation.store.photos import PhotoIntegrityError
 from workstation.store.records import RecordsStore
 from workstation.store.sync_state import HubAnchor
@@ -126,6 +129,17 @@ class RoundReport:
         return self.error.retry_after if isinstance(self.error, HubBusy) else None
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """One upload: its messages as stored, the audit entries after `before`, its photos' bytes."""
+
+    pending: list[Encoded]
+    entries: list[AuditEntry]
+    before: HubAnchor  # the anchor the entries continue from
+    after: int  # the outbox sequence number the messages follow
+    photos: list[tuple[str, bytes]]
+
+
 class _Tally:
     def __init__(self) -> None:
         self.sent = self.duplicates = self.dead = self.photos = self.batches = 0
@@ -199,41 +213,86 @@ class Sender:
     # -- the batches ----------------------------------------------------------------------------
 
     def _send_all(self, tally: _Tally) -> None:
-        outbox, conn = self.store.outbox, self.store.conn
-        audit_stuck = False
-        while True:
-            # As stored: the outbox holds each message's canonical JSON, sent as it is.
-            pending = outbox.pending_encoded(self.batch_size)
-            anchor = self.store.sync_state.anchor() or HubAnchor(0, GENESIS_HASH)
-            entries = [] if audit_stuck else audit.entries_after(conn, anchor.seq, MAX_AUDIT_ENTRIES)
-            if not pending and not entries:
-                return
-            photos = [p.message() for p in pending if p.kind == PhotoTaken.KIND]
-            tally.photos += self._upload_photos(photos)
-            reply = self.client.send_encoded(self.bench_id, [p.payload for p in pending], entries)
-            tally.batches += 1
-            self._clock_skew(reply.hub_time, tally)
-            done = self._apply_results(pending, reply.results, tally)
-            if pending and not done:
-                raise SyncError(f"the hub acknowledged none of the {len(pending)} messages sent")
-            moved = self._apply_anchor(reply.anchor, anchor, entries, tally)
-            if entries and not moved:
-                audit_stuck = True  # the chain cannot be caught up this round: events still go
+        """Batch after batch, oldest first, as a two-stage pipeline on two threads.
 
-    def _upload_photos(self, messages: Sequence[Message]) -> int:
-        uploaded = 0
+        The sending thread has one batch on the wire while this thread (the store's) settles the
+        batch before it and reads the one after it, so the bench's own work hides behind the
+        hub's. Sends stay strictly in order: a batch goes only once the hub has answered the one
+        before it (a send that fails ends the round, and nothing after it is sent).
+        """
+        anchor = self.store.sync_state.anchor() or HubAnchor(0, GENESIS_HASH)
+        batch = self._prepare(0, anchor, audit_stuck=False)
+        if batch is None:
+            return
+        audit_stuck = False
+        failed = threading.Event()
+        with ThreadPoolExecutor(1, thread_name_prefix="workstation-sync-send") as wire:
+            in_flight = wire.submit(self._transmit, batch, failed)
+            while batch is not None:
+                # Read the next batch while this one is on the wire: it continues where this one ends.
+                after = batch.pending[-1].id if batch.pending else batch.after
+                tail = (
+                    HubAnchor(batch.entries[-1].seq, batch.entries[-1].hash)
+                    if batch.entries
+                    else batch.before
+                )
+                following = self._prepare(after, tail, audit_stuck)
+                reply, uploaded = in_flight.result()  # a SyncError ends the round; `failed` stops the rest
+                tally.photos += uploaded
+                queued = wire.submit(self._transmit, following, failed) if following is not None else None
+                tally.batches += 1
+                self._clock_skew(reply.hub_time, tally)
+                done = self._apply_results(batch.pending, reply.results, tally)
+                if batch.pending and not done:
+                    failed.set()
+                    raise SyncError(f"the hub acknowledged none of the {len(batch.pending)} messages sent")
+                moved = self._apply_anchor(reply.anchor, batch.before, batch.entries, tally)
+                if batch.entries and not moved:
+                    audit_stuck = True  # the chain cannot be caught up this round: events still go
+                if following is not None and (audit_stuck or self._anchor_now() != tail):
+                    # The hub's anchor is not where the batch on the wire assumed (a gap): the
+                    # batch after it starts from what the hub said, or sends no entries.
+                    following = replace(following, before=self._anchor_now(), entries=[])
+                batch, in_flight = following, queued  # type: ignore[assignment]
+
+    def _anchor_now(self) -> HubAnchor:
+        return self.store.sync_state.anchor() or HubAnchor(0, GENESIS_HASH)
+
+    def _prepare(self, after: int, anchor: HubAnchor, audit_stuck: bool) -> _Batch | None:
+        """The next batch: messages queued after `after`, audit entries after `anchor`; photos read."""
+        # As stored: the outbox holds each message's canonical JSON, sent as it is.
+        pending = self.store.outbox.pending_encoded(self.batch_size, after=after)
+        entries = [] if audit_stuck else audit.entries_after(self.store.conn, anchor.seq, MAX_AUDIT_ENTRIES)
+        if not pending and not entries:
+            return None
+        photos = self._read_photos([p.message() for p in pending if p.kind == PhotoTaken.KIND])
+        return _Batch(pending, entries, anchor, after, photos)
+
+    def _read_photos(self, messages: Sequence[Message]) -> list[tuple[str, bytes]]:
+        """Each photo's bytes, read and checked here (the store's thread), uploaded by the sender."""
+        photos = []
         for m in messages:
             if not isinstance(m, PhotoTaken):
                 continue
             try:
-                data = self.store.read_photo(m.event_id)
+                photos.append((m.sha256, self.store.read_photo(m.event_id)))
             except PhotoIntegrityError as exc:
                 # The record still goes: holding it back would hold every later record back too.
                 log.error("sync: photo %s cannot be uploaded: %s", m.event_id, exc)
-                continue
-            self.client.upload_photo(m.sha256, data)
-            uploaded += 1
-        return uploaded
+        return photos
+
+    def _transmit(self, batch: _Batch, failed: threading.Event) -> tuple[UploadReplyLike, int]:
+        """On the sending thread: the batch's photos, then the batch; nothing once a send failed."""
+        if failed.is_set():
+            raise SyncError("not sent: the batch before it failed")
+        try:
+            for sha256, data in batch.photos:
+                self.client.upload_photo(sha256, data)
+            reply = self.client.send_encoded(self.bench_id, [p.payload for p in batch.pending], batch.entries)
+        except BaseException:
+            failed.set()
+            raise
+        return reply, len(batch.photos)
 
     def _apply_results(
         self, pending: Sequence[Any], results: Sequence[EventResultLike], tally: _Tally
