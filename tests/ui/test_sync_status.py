@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from workstation.config import Settings, SyncSettings
 from workstation.core.scan import ScanEvent, ScanSource
+from workstation.hub.demo import DemoHub
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
 from workstation.ui.bench_app import Bench
@@ -115,3 +116,17 @@ def test_a_saved_record_reaches_the_hub_and_the_bar_says_up_to_date_then_offline
     _release(bench, qtbot, second)
     qtbot.waitUntil(lambda: "offline since" in label.text(), timeout=20_000)
     assert "1 waiting" in label.text()
+
+
+def test_a_demo_hub_that_did_not_start_is_said_in_the_scan_bar(
+    make_bench: object, tmp_path: Path, qtbot: QtBot
+) -> None:
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "demo-hub").write_text("a file where the demo hub's folder should be")
+    demo_hub = DemoHub(blocked, "bench-7").start()
+    bench: Bench = make_bench(Settings(bench_id="bench-7"), demo_hub=demo_hub)  # type: ignore[operator]
+    label = bench.window.sync_label
+    qtbot.waitUntil(lambda: label.text().startswith("Sync: hub problem"), timeout=20_000)
+    assert "the demo hub did not start" in label.toolTip()
+    assert "waiting" in label.text()  # what waits is still counted, and kept

@@ -104,7 +104,15 @@ class Workstation(QObject):
         )
         self.bench.window.show()
         if self.sync is None and (self.hub_target() is not None or self.demo_hub is not None):
-            self.sync = SyncDriver(self.ctx, self.runner, self.bulk, self.hub_target, session.bench_id, self)
+            self.sync = SyncDriver(
+                self.ctx,
+                self.runner,
+                self.bulk,
+                self.hub_target,
+                session.bench_id,
+                self,
+                problem=lambda: None if self.demo_hub is None else self.demo_hub.problem,
+            )
             self.sync.status.connect(self.bench.window.show_sync)
             self.sync.start()
         return self.bench

@@ -189,8 +189,10 @@ class SyncDriver(QObject):
         target: Callable[[], HubTarget | None],
         bench_id: str,
         parent: QObject | None = None,
+        problem: Callable[[], str | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
+        self._problem = problem  # why there is no hub to sync with (the demo's did not start)
         self.ctx = ctx
         self.bench_id = bench_id
         self.runner = runner
@@ -234,7 +236,10 @@ class SyncDriver(QObject):
             return
         target = self._target()
         if target is None:
-            # No hub (yet: the demo's starts beside the app): look again soon.
+            # No hub (yet: the demo's starts beside the app): look again soon, and say why if known.
+            problem = self._problem()
+            if problem is not None and problem != self.view.error:
+                self._show(replace(self.view, error=problem))
             self._timer.start(min(self.interval_ms, WAIT_FOR_HUB_MS))
             return
         self._running = True
