@@ -20,6 +20,7 @@ from workstation.config import Context, Settings
 from workstation.core import tracking
 from workstation.core.records import Outcome, Session
 from workstation.core.scan import ScanEvent, ScanSource
+from workstation.hub.demo import DemoHub
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
 from workstation.store.demo_data import seed_cache
@@ -37,6 +38,20 @@ def settle(app: QApplication, predicate=lambda: True, timeout: float = 10.0) -> 
         app.processEvents()
 
 
+def conn_green(work: Path, besides: str) -> str:
+    """Another green item than `besides`."""
+    cache = ManifestCache(open_cache(work))
+    try:
+        return str(
+            cache.db.conn.execute(
+                "SELECT tracking_id FROM risk WHERE lane='green' AND tracking_id != ? ORDER BY tracking_id LIMIT 1",
+                (besides,),
+            ).fetchone()[0]
+        )
+    finally:
+        cache.db.conn.close()
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="ws-shots-"))
@@ -52,7 +67,9 @@ def main() -> None:
     conn.close()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     ctx = Context(Settings(facility_name="JFK IMF", bench_id="bench-07"), work, demo=True)
-    root = Workstation(ctx, sounds=False)
+    # The demo's hub beside it, as `workstation --demo` runs it: the scan bar shows the sync.
+    demo_hub = DemoHub(work, "bench-07").start()
+    root = Workstation(ctx, sounds=False, demo_hub=demo_hub)
     sessions: list[Session] = []
     root.demo_sign_in().on_success(sessions.append)
     settle(app, lambda: bool(sessions))
@@ -60,7 +77,7 @@ def main() -> None:
     window = bench.window
     window.resize(1600, 950)
     window.show()
-    settle(app)
+    settle(app, lambda: window.sync_label.text().startswith("Sync: up to date"), timeout=30)
 
     def scan(code: str) -> None:
         shown: list[object] = []
@@ -75,6 +92,10 @@ def main() -> None:
         settle(app)
         window.grab().save(str(OUT / f"{name}.png"))
         sys.stdout.write(f"{OUT / name}.png\n")
+
+    def shot_when(name: str, predicate) -> None:  # type: ignore[no-untyped-def]
+        settle(app, predicate, timeout=30)
+        shot(name)
 
     shot("clear", green)
     shot("targeted", red)
@@ -95,6 +116,15 @@ def main() -> None:
     settle(app)
     overlay.grab().save(str(OUT / "help.png"))
     overlay.close()
+    # The hub goes away: what is saved now waits, and the bar says since when the hub is out of reach.
+    demo_hub.stop()
+    window.clear_card()
+    saved.clear()
+    other = conn_green(work, green)
+    scan(other)
+    window.on_outcome(Outcome.RELEASED)
+    settle(app, lambda: bool(saved))
+    shot_when("sync_offline", lambda: "offline since" in window.sync_label.text())
     bench.lock()
     shot("locked")
     root.close()
