@@ -50,8 +50,21 @@ def test_a_bad_value_is_named_with_its_file_and_key(tmp_path: Path, text: str, s
 
 def test_a_good_hub_url_loads(tmp_path: Path) -> None:
     path = tmp_path / "workstation.toml"
-    path.write_text('hub_url = "https://hub.facility.local:8443"\n')
+    ca = tmp_path / "facility-ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    path.write_text(f'hub_url = "https://hub.facility.local:8443"\n[sync]\nca_file = "{ca}"\n')
     assert load_settings(path).hub_url == "https://hub.facility.local:8443"
+
+
+def test_an_https_hub_needs_a_readable_ca_file(tmp_path: Path) -> None:
+    path = tmp_path / "workstation.toml"
+    path.write_text('hub_url = "https://hub.facility.local:8443"\n[sync]\ntoken = "wsd_t"\n')
+    with pytest.raises(ConfigError, match=r"\[sync\] 'ca_file' is needed for an https hub"):
+        load_settings(path)
+    missing = tmp_path / "nowhere" / "ca.pem"
+    path.write_text(f'hub_url = "https://hub.facility.local"\n[sync]\nca_file = "{missing}"\n')
+    with pytest.raises(ConfigError, match=r"cannot read .*ca.pem: No such file or directory"):
+        load_settings(path)
 
 
 def test_the_sync_table_loads_and_defaults(tmp_path: Path) -> None:
@@ -59,13 +72,15 @@ def test_the_sync_table_loads_and_defaults(tmp_path: Path) -> None:
     assert SyncSettings().batch_size == 500
     assert SyncSettings().max_clock_skew_seconds == 120.0
     path = tmp_path / "workstation.toml"
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
     path.write_text(
-        'hub_url = "https://hub.local"\n[sync]\ntoken = "t0k"\nca_file = "/etc/ca.pem"\n'
+        f'hub_url = "https://hub.local"\n[sync]\ntoken = "t0k"\nca_file = "{ca}"\n'
         "interval_seconds = 30\nbatch_size = 200\nmax_clock_skew_seconds = 60\nbackoff_cap_seconds = 90\n"
     )
     settings = load_settings(path)
     assert settings.hub_url == "https://hub.local"
-    assert settings.sync == SyncSettings("t0k", "/etc/ca.pem", 30.0, 200, 60.0, 90.0)
+    assert settings.sync == SyncSettings("t0k", str(ca), 30.0, 200, 60.0, 90.0)
 
 
 def test_the_cli_stops_with_exit_2_and_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -237,7 +237,32 @@ def load_settings(path: Path | None = None) -> Settings:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
     settings: Settings = _coerce(Settings, raw, str(path))
+    problem = hub_tls_problem(settings)
+    if problem:
+        raise ConfigError(f"{path}: {problem}")
     return replace(settings, source=str(path))
+
+
+def hub_tls_problem(settings: Settings) -> str | None:
+    """Why the hub's certificate could not be checked as configured, or None.
+
+    An https hub is checked against the CA file in [sync] ca_file and nothing else, so a bench
+    that syncs with one (it has a device token) needs one, and it must be a file this program can
+    read. (The first-run dialog writes only the address; IT adds the token and the CA file.)
+    """
+    ca_file = settings.sync.ca_file
+    if ca_file:
+        try:
+            with open(Path(ca_file).expanduser(), "rb") as fh:
+                fh.read(1)
+        except OSError as exc:
+            return f"[sync] 'ca_file': cannot read {ca_file}: {exc.strerror}"
+    if settings.hub_url.startswith("https://") and settings.sync.token and not ca_file:
+        return (
+            "[sync] 'ca_file' is needed for an https hub: the CA its certificate is signed by "
+            "(the hub's certificate is checked against it, not the system's store)"
+        )
+    return None
 
 
 def resolve_data_dir(cli_value: str | None, settings: Settings) -> Path:

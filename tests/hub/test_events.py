@@ -79,6 +79,26 @@ def test_a_malformed_body_is_a_400_and_stores_nothing(hub: HubProcess, token: st
     assert query(hub.database, "SELECT count(*) FROM events") == [(0,)]
 
 
+def test_what_the_database_cannot_hold_is_refused_not_a_fault_that_blocks_the_queue(
+    hub: HubProcess, token: str
+) -> None:
+    """A NUL in an event id (PostgreSQL text cannot hold it) and JSON nested past the parser's depth
+    would fail the whole batch with a 500, again on every retry, and hold back all behind it."""
+    auth = {"Authorization": f"Bearer {token}"}
+    good = to_dict(message(BENCH))
+    nul = to_dict(message(BENCH, event_id="bad\x00id"))
+    reply = httpx.post(f"{hub.url}/v1/events", json={"events": [nul, good], "audit": []}, headers=auth)
+    assert reply.status_code == 200, reply.text
+    results = reply.json()["results"]
+    assert [r["status"] for r in results] == ["rejected", "accepted"]
+    assert "NUL" in results[0]["reason"]
+    assert query(hub.database, "SELECT count(*) FROM rejections") == [(1,)]
+    deep = b'{"events": [' + b"[" * 100_000 + b"]" * 100_000 + b"]}"
+    nested = httpx.post(f"{hub.url}/v1/events", content=deep, headers=auth)
+    assert nested.status_code == 400
+    assert "nested too deeply" in nested.json()["error"]
+
+
 def test_a_body_over_16_mib_is_a_413(hub: HubProcess, token: str) -> None:
     reply = httpx.post(
         f"{hub.url}/v1/events",

@@ -46,7 +46,7 @@ def test_the_demo_hub_starts_in_the_background_answers_and_stops(tmp_path: Path)
 
 
 def test_a_demo_hub_that_cannot_start_says_why_and_the_bench_goes_on(tmp_path: Path) -> None:
-    blocker = tmp_path / "demo-hub"
+    blocker = tmp_path / "demo-hub"  # (the test above left nothing here: a fresh tmp_path)
     blocker.write_text("a file where the hub's folder should be")
     hub = DemoHub(tmp_path, "demo-bench").start()
     deadline = time.monotonic() + 30
@@ -56,3 +56,56 @@ def test_a_demo_hub_that_cannot_start_says_why_and_the_bench_goes_on(tmp_path: P
     assert "did not start" in hub.problem
     assert hub.target() is None
     hub.stop()
+
+
+PARENT = """
+import sys, time
+from pathlib import Path
+from workstation.hub.demo import DemoHub
+hub = DemoHub(Path(sys.argv[1]), "demo-bench").start()
+while hub.target() is None and hub.problem is None:
+    time.sleep(0.05)
+print(hub._proc.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_demo_hub_goes_when_the_app_is_killed(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    app = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    assert app.stdout is not None
+    hub_pid = int(app.stdout.readline())
+    app.send_signal(signal.SIGKILL)  # no clean exit: nobody stops the hub but the hub itself
+    app.wait(10)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            os.kill(hub_pid, 0)
+        except ProcessLookupError:
+            return  # gone (reaped by init)
+        # A zombie still answers kill(0): it has exited, only its status waits to be collected.
+        with open(f"/proc/{hub_pid}/stat") as fh:
+            if fh.read().split(") ", 1)[1].startswith("Z"):
+                return
+        time.sleep(0.2)
+    raise AssertionError("the demo hub outlived the app")
+
+
+def test_a_token_kept_for_another_bench_starts_a_fresh_demo_hub(tmp_path: Path) -> None:
+    first = DemoHub(tmp_path, "bench-a").start()
+    try:
+        _, token_a = _wait(first)
+    finally:
+        first.stop()
+    second = DemoHub(tmp_path, "bench-b").start()
+    try:
+        url, token_b = _wait(second)
+        assert token_b != token_a
+        with HubClient(url, token_b) as client:
+            assert client.time()
+    finally:
+        second.stop()

@@ -66,6 +66,9 @@ def register(sub: Subparsers) -> None:
     serve.add_argument("--cert", metavar="FILE", help="TLS certificate (PEM)")
     serve.add_argument("--key", metavar="FILE", help="TLS private key (PEM)")
     serve.add_argument("--workers", type=int, default=1, metavar="N", help="hub processes (PostgreSQL)")
+    serve.add_argument(
+        "--exit-with-parent", action="store_true", help=argparse.SUPPRESS
+    )  # the demo's hub: gone with the app, even when the app is killed
     serve.set_defaults(func=run_serve)
 
     add = hsub.add_parser("add-device", help="add a bench; its token is the last line printed")
@@ -114,6 +117,23 @@ def register(sub: Subparsers) -> None:
 # -- serve ------------------------------------------------------------------------------------
 
 
+def _exit_with_parent() -> None:
+    """Stop (as on Ctrl+C: the request in hand is finished) once the process that started us is gone."""
+    import os
+    import signal
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="workstation-hub-parent-watch", daemon=True).start()
+
+
 def run_serve(args: argparse.Namespace, ctx: Context) -> int:
     import os
 
@@ -126,6 +146,8 @@ def run_serve(args: argparse.Namespace, ctx: Context) -> int:
         raise CommandError("hub serve: give both --cert and --key for TLS, or neither", 2)
     if args.workers < 1:
         raise CommandError("hub serve: --workers is at least 1", 2)
+    if args.workers > 1 and not args.database.startswith(("postgresql://", "postgres://")):
+        raise CommandError("hub serve: --workers needs PostgreSQL; a SQLite hub is one process", 2)
     if args.cert:
         try:  # a bad certificate or key fails here, before the `listening` line
             ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(args.cert, args.key)
@@ -160,6 +182,8 @@ def run_serve(args: argparse.Namespace, ctx: Context) -> int:
         config = uvicorn.Config(
             "workstation.hub.app:app_from_environment", factory=True, workers=args.workers, **common
         )
+    if args.exit_with_parent:
+        _exit_with_parent()
     scheme = "https" if args.cert else "http"
     host = f"[{args.host}]" if ":" in args.host else args.host
     print_json({"listening": f"{scheme}://{host}:{port}", "database": shown_url(args.database)})

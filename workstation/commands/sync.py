@@ -169,6 +169,7 @@ def status_json(store: RecordsStore, ctx: Context) -> dict[str, Any]:
         "last_error": status.last_error,
         "anchor": status.anchor.as_dict() if status.anchor else None,
         "anchor_problem": status.anchor_problem,
+        "photo_problem": status.photo_problem,
         "clock_skew_seconds": status.clock_skew_seconds,
     }
 

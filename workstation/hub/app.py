@@ -123,6 +123,8 @@ async def get_time(request: Request, storage: HubStorage, device: str) -> Respon
 def _upload(storage: HubStorage, device: str, body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body)
+    except RecursionError:
+        raise Refused(400, "the body is nested too deeply to read") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise Refused(400, f"the body is not JSON: {exc}") from exc
     if not isinstance(data, dict):

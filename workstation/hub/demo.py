@@ -8,6 +8,7 @@ the token is lost the demo hub starts over with an empty database (it holds only
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,12 @@ def program_argv(*args: str) -> list[str]:
     if getattr(sys, "frozen", False):
         return [sys.executable, *args]
     return [sys.executable, "-m", "workstation", *args]
+
+
+def _drain(stream: Any) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        for _ in stream:
+            pass
 
 
 class DemoHub:
@@ -55,15 +63,23 @@ class DemoHub:
             return (self._url, self._token) if self._url and self._token else None
 
     def _device_token(self) -> str:
+        """This bench's token at the demo hub: the kept one, or a fresh demo hub with a new one.
+
+        The token file names the device it belongs to; a token for another bench id, or one whose
+        database is gone, starts the demo hub over (it holds only demo records).
+        """
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         token_file = self.folder / TOKEN_FILE
-        if token_file.exists():
-            return token_file.read_text(encoding="ascii").strip()
+        database_file = self.folder / DATABASE_FILE
+        if token_file.exists() and database_file.exists():
+            name, _, token = token_file.read_text(encoding="utf-8").strip().partition(" ")
+            if name == self.bench_id and token:
+                return token
         from workstation.hub.app import new_device_token, token_sha256  # the server's, once needed
         from workstation.hub.storage import open_storage
 
-        # No token: a fresh demo hub (the old one's device could not be used without it).
-        (self.folder / DATABASE_FILE).unlink(missing_ok=True)
+        for stale in (database_file, Path(f"{database_file}-wal"), Path(f"{database_file}-shm")):
+            stale.unlink(missing_ok=True)
         token = new_device_token()
         storage = open_storage(self.database)
         try:
@@ -71,16 +87,17 @@ class DemoHub:
         finally:
             storage.close()
         fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as fh:
-            fh.write(token + "\n")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(f"{self.bench_id} {token}\n")
         return token
 
     def _run(self) -> None:
         try:
             token = self._device_token()
             argv = program_argv(
-                "--data-dir", str(self.folder), "hub", "serve", "--database", self.database, "--port", "0"
-            )
+                "--data-dir", str(self.folder), "hub", "serve", "--database", self.database, "--port", "0",
+                "--exit-with-parent",
+            )  # fmt: skip
             with open(self.folder / "hub.log", "a", encoding="utf-8") as err:
                 proc = subprocess.Popen(
                     argv, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, text=True
@@ -95,6 +112,10 @@ class DemoHub:
             if not line:
                 raise RuntimeError(f"it exited ({proc.wait()}); see {self.folder / 'hub.log'}")
             url = json.loads(line)["listening"]
+            # Whatever else it prints is read and dropped, so a full pipe never stops it.
+            threading.Thread(
+                target=_drain, args=(proc.stdout,), name="workstation-demo-hub-out", daemon=True
+            ).start()
         except Exception as exc:
             self.problem = f"the demo hub did not start: {exc}"
             log.warning("%s", self.problem)

@@ -145,10 +145,10 @@ class StorageUnavailable(Exception):
 def _refused(raw: Any, bench: str, reason: str) -> Incoming:
     kind = raw.get("kind") if isinstance(raw, dict) else None
     event_id = raw.get("event_id") if isinstance(raw, dict) else None
-    text = raw if isinstance(raw, str) else _loose_json(raw)
-    return Incoming(
-        kind if isinstance(kind, str) else "",
-        event_id if isinstance(event_id, str) else "",
+    text = (raw if isinstance(raw, str) else _loose_json(raw)).replace("\x00", "\ufffd")
+    return Incoming(  # kept as text a database can hold: no NUL characters
+        kind.replace("\x00", "\ufffd") if isinstance(kind, str) else "",
+        event_id.replace("\x00", "\ufffd") if isinstance(event_id, str) else "",
         text,
         sha256_text(text),
         reason,
@@ -184,6 +184,9 @@ def read_event(raw: Any, bench: str) -> Incoming:
         return _refused(raw, bench, str(exc))
     except ValueError as exc:  # NaN or infinity in the JSON
         return _refused(raw, bench, f"not canonical JSON: {exc}")
+    if "\x00" in message.event_id:
+        # PostgreSQL text cannot hold it: refused here, or the batch would fail whole, again and again.
+        return _refused(raw, bench, "event_id: a NUL character (\\u0000) cannot be stored")
     if message.bench_id != bench and message.bench_id not in LOCAL_TOOLS:
         return _refused(raw, bench, f"bench_id: {message.bench_id!r} is not this device's bench ({bench!r})")
     return Incoming(message.KIND, message.event_id, payload, sha256_text(payload))

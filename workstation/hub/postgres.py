@@ -249,16 +249,15 @@ class PostgresStorage:
 
     def add_device(self, name: str, token_sha256: str) -> None:
         with self._tx() as conn:
+            # One statement: two `add-device NAME` at once cannot both win (the loser is a Conflict).
             row = conn.execute(
-                "SELECT revoked_at IS NULL FROM devices WHERE name = %s FOR UPDATE", (name,)
-            ).fetchone()
-            if row is not None and row[0]:
-                raise Conflict(f"device {name} exists: revoke it first to give it a new token")
-            conn.execute(
                 "INSERT INTO devices (name, token_sha256) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE "
-                "SET token_sha256 = excluded.token_sha256, created_at = now(), revoked_at = NULL",
+                "SET token_sha256 = excluded.token_sha256, created_at = now(), revoked_at = NULL "
+                "WHERE devices.revoked_at IS NOT NULL RETURNING name",
                 (name, token_sha256),
-            )
+            ).fetchone()
+            if row is None:
+                raise Conflict(f"device {name} exists: revoke it first to give it a new token")
 
     def revoke_device(self, name: str) -> None:
         with self._tx() as conn:
@@ -329,8 +328,11 @@ class PostgresStorage:
             stored = {int(r[0]): r[1] for r in cur.fetchall()}
         verdict = judge_chain(held, audit, stored.get)
         if verdict.status == "broken":
+            # Once per problem: a bench resends the same entries every round until it is looked at.
             cur.execute(
-                "INSERT INTO bench_problems (bench, problem) VALUES (%s, %s)", (bench, verdict.reason)
+                "INSERT INTO bench_problems (bench, problem) SELECT %s, %s WHERE NOT EXISTS "
+                "(SELECT 1 FROM bench_problems WHERE bench = %s AND problem = %s)",
+                (bench, verdict.reason, bench, verdict.reason),
             )
             return AnchorResult("broken", held.seq, held.hash, reason=verdict.reason)
         if verdict.status != "anchored":

@@ -228,7 +228,11 @@ class SqliteStorage:
 
         verdict = judge_chain(held, audit, stored_hash)
         if verdict.status == "broken":
-            c.execute("INSERT INTO bench_problems (bench, problem) VALUES (?, ?)", (bench, verdict.reason))
+            c.execute(  # once per problem (see postgres.py)
+                "INSERT INTO bench_problems (bench, problem) SELECT ?, ? WHERE NOT EXISTS "
+                "(SELECT 1 FROM bench_problems WHERE bench = ? AND problem = ?)",
+                (bench, verdict.reason, bench, verdict.reason),
+            )
             return AnchorResult("broken", held.seq, held.hash, reason=verdict.reason)
         if verdict.status != "anchored":
             return AnchorResult(verdict.status, held.seq, held.hash)

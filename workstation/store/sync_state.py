@@ -31,6 +31,7 @@ HUB_ANCHOR = "hub_anchor"
 ANCHOR_PROBLEM = "anchor_problem"
 OFFICER_CURSOR = "officer_cursor"
 CLOCK_SKEW = "clock_skew_seconds"
+PHOTO_PROBLEM = "photo_problem"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,11 @@ class SyncStatus:
     anchor: HubAnchor | None
     anchor_problem: str | None
     clock_skew_seconds: float | None
+    photo_problem: str | None = None  # the latest photo that could not be uploaded, and why
+
+
+def _text(raw: Any) -> str | None:
+    return raw if isinstance(raw, str) else None
 
 
 def _time(raw: Any) -> datetime | None:
@@ -139,7 +145,12 @@ class SyncState:
             HubAnchor.from_dict(self.get(HUB_ANCHOR)),
             problem if isinstance(problem, str) else None,
             float(skew) if isinstance(skew, int | float) and not isinstance(skew, bool) else None,
+            _text(self.get(PHOTO_PROBLEM)),
         )
+
+    def photo_problem(self, problem: str) -> None:
+        """A photo whose record went up without it (its file is gone or no longer matches)."""
+        self.set({PHOTO_PROBLEM: problem})
 
     # -- the hub's anchor -----------------------------------------------------------------------
 

@@ -7,18 +7,22 @@ whether to retry. With a CA file the hub's certificate is checked against exactl
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
+import logging
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 from workstation.core.audit import AuditEntry
 from workstation.core.messages import Message, encode
 from workstation.sync.errors import CursorExpired, HubBusy, HubRefused, HubUnreachable
+
+log = logging.getLogger(__name__)
 
 BUSY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_OFFSET_RETRIES = 3
@@ -101,6 +105,26 @@ def _untrusted(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     return None
 
 
+# Hub addresses already warned about (plain http), once per process.
+_WARNED_PLAIN: set[str] = set()
+
+R = TypeVar("R")
+
+
+def _reply_shape(method: Callable[..., R]) -> Callable[..., R]:
+    """A reply that is JSON but not of the protocol's shape (a proxy or captive portal answering
+    for the hub) is a typed, retryable error, never a KeyError out of the round."""
+
+    @functools.wraps(method)
+    def checked(*args: Any, **kwargs: Any) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise HubBusy(200, None, f"the hub's reply is not what the protocol says ({exc!r})") from exc
+
+    return checked
+
+
 class HubClient:
     """A connection to one hub as one device (its bearer token)."""
 
@@ -108,7 +132,17 @@ class HubClient:
         verify: ssl.SSLContext | bool = True
         if ca_file is not None:
             # Exactly this CA: the system store is not consulted.
-            verify = ssl.create_default_context(cafile=ca_file)
+            try:
+                verify = ssl.create_default_context(cafile=ca_file)
+            except (OSError, ssl.SSLError) as exc:
+                raise HubUnreachable(f"cannot use the CA file {ca_file} ([sync] ca_file): {exc}") from exc
+        elif url.startswith("http://") and url not in _WARNED_PLAIN:
+            _WARNED_PLAIN.add(url)
+            log.warning(
+                "sync: the hub address %s is plain http: the device token and the records travel "
+                "unencrypted; use https with [sync] ca_file outside a test bench",
+                url,
+            )
         self.url = url.rstrip("/")
         self.http = httpx.Client(
             base_url=self.url,
@@ -176,6 +210,7 @@ class HubClient:
 
     # -- routes -----------------------------------------------------------------------------------
 
+    @_reply_shape
     def time(self) -> str:
         """The hub's clock (GET /v1/time): also a cheap check that the hub is there."""
         return str(self._json(self._checked(self._request("GET", "/v1/time")))["hub_time"])
@@ -184,6 +219,7 @@ class HubClient:
         """Upload a batch of messages (oldest first) and the audit entries since the last anchor."""
         return self.send_encoded(bench, [encode(m) for m in messages], audit)
 
+    @_reply_shape
     def send_encoded(self, bench: str, payloads: Sequence[str], audit: Sequence[AuditEntry]) -> UploadReply:
         """`send` for messages already in canonical JSON (`encode`), as the outbox holds them."""
         body = (
@@ -199,11 +235,13 @@ class HubClient:
         ]
         return UploadReply(results, _anchor(data["anchor"]), str(data["hub_time"]))
 
+    @_reply_shape
     def anchor(self) -> AnchorReply:
         """The hub's last anchor for this device (GET /v1/anchor)."""
         data = self._json(self._checked(self._request("GET", "/v1/anchor")))
         return AnchorReply("held", int(data["seq"]), str(data["hash"]))
 
+    @_reply_shape
     def reference(self, cursor: str, limit: int = 5000, etag: str | None = None) -> ReferencePage | None:
         """The next page of reference records after `cursor`; None when unchanged since `etag` (304)."""
         headers = {"If-None-Match": etag} if etag else {}
@@ -222,11 +260,13 @@ class HubClient:
             str(data["hub_time"]),
         )
 
+    @_reply_shape
     def officers(self, cursor: str) -> OfficerPage:
         """The officers changed since `cursor` ("0": all of them), with their Argon2id hashes."""
         data = self._json(self._checked(self._request("GET", "/v1/officers", params={"cursor": cursor})))
         return OfficerPage(list(data["officers"]), str(data["cursor"]), str(data["hub_time"]))
 
+    @_reply_shape
     def upload_photo(self, sha256: str, data: bytes, chunk_size: int = 1 << 20) -> None:
         """Upload a photo by its SHA-256, resuming from what the hub already holds."""
         path = f"/v1/photos/{sha256}"

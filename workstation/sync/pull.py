@@ -93,6 +93,7 @@ class ReferencePulled:
     cursor: str
     etag: str | None
     restarted: bool  # the cursor had expired: a full re-sync from 0
+    complete: bool = True  # False: stopped after `max_pages` with more at the hub
 
 
 def pull_reference(
@@ -102,6 +103,7 @@ def pull_reference(
     apply_page: ApplyPage,
     *,
     limit: int = MAX_REFERENCE_LIMIT,
+    max_pages: int = MAX_PAGES,
 ) -> ReferencePulled:
     """Page the hub's reference data from `cursor` into `apply_page` until the hub has no more now.
 
@@ -113,6 +115,7 @@ def pull_reference(
     records = pages = 0
     restarted = False
     expired_here = False
+    complete = True
     # The next page is fetched while this one is written: the network and the disk overlap.
     with ThreadPoolExecutor(1, thread_name_prefix="workstation-reference-fetch") as pool:
         ahead: Future[ReferencePageLike | None] | None = None
@@ -130,7 +133,7 @@ def pull_reference(
             if page is None:
                 break
             next_cursor, next_etag = str(page.cursor), page.etag
-            if page.more:
+            if page.more and pages + 1 < max_pages:
                 ahead = pool.submit(client.reference, next_cursor, limit, next_etag)
             apply_page(page.records, next_cursor, next_etag)
             records += len(page.records)
@@ -138,4 +141,7 @@ def pull_reference(
             cursor, etag = next_cursor, next_etag
             if not page.more:
                 break
-    return ReferencePulled(records, pages, cursor, etag, restarted)
+            if pages >= max_pages:
+                complete = False  # the rest in the next pull, from the cursor just kept
+                break
+    return ReferencePulled(records, pages, cursor, etag, restarted, complete)

@@ -18,6 +18,7 @@ from workstation.store.cache import ManifestCache
 from workstation.store.records import RecordsStore
 from workstation.sync.errors import HubUnreachable, SyncError
 from workstation.sync.pull import (
+    MAX_PAGES,
     OfficerClient,
     ReferenceClient,
     ReferencePulled,
@@ -75,7 +76,9 @@ def full_round(sender: Sender, store: RecordsStore, client: RoundClient, bench_i
     return FullRound(report, len(pulled.changed), pulled.changes)
 
 
-def pull_reference_into(cache: ManifestCache, client: ReferenceClient, hub: str) -> ReferencePulled:
+def pull_reference_into(
+    cache: ManifestCache, client: ReferenceClient, hub: str, *, max_pages: int = MAX_PAGES
+) -> ReferencePulled:
     """The hub's reference data into the cache from where the cache left off, each page with its cursor."""
     cursor, etag = cache.reference_cursor(hub)
 
@@ -84,7 +87,7 @@ def pull_reference_into(cache: ManifestCache, client: ReferenceClient, hub: str)
 
     # One page cache for the whole pull: the tracking-id indexes stay in memory between pages.
     with cache.bulk_writes():
-        return pull_reference(client, cursor, etag, apply_page)
+        return pull_reference(client, cursor, etag, apply_page, max_pages=max_pages)
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,13 @@ class HubTarget:
     url: str
     token: str
     ca_file: str | None = None
+    # What the bench's reference cursor is kept under: the hub's address (the demo's hub gets a
+    # new port every start, so it names itself instead).
+    name: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.name or self.url
 
     @classmethod
     def from_settings(cls, url: str, token: str, ca_file: str) -> HubTarget | None:

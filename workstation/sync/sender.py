@@ -16,14 +16,14 @@ worker thread that owns the store's connection; it never touches Qt.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from workstation.core.audit import GENESIS_HASH, AuditEntry
+from workstation.core.errors import NotFound
 from workstation.core.messages import Message, PhotoTaken
 from workstation.logs import FILE_ONLY
 from workstation.store import audit
@@ -130,13 +130,21 @@ class RoundReport:
 
 
 @dataclass(frozen=True)
+class _Messages:
+    """Messages read ahead: as stored, queued after `after`, with their photos' bytes."""
+
+    pending: list[Encoded]
+    photos: list[tuple[str, bytes]]
+    after: int
+
+
+@dataclass(frozen=True)
 class _Batch:
     """One upload: its messages as stored, the audit entries after `before`, its photos' bytes."""
 
     pending: list[Encoded]
     entries: list[AuditEntry]
     before: HubAnchor  # the anchor the entries continue from
-    after: int  # the outbox sequence number the messages follow
     photos: list[tuple[str, bytes]]
 
 
@@ -213,60 +221,54 @@ class Sender:
     # -- the batches ----------------------------------------------------------------------------
 
     def _send_all(self, tally: _Tally) -> None:
-        """Batch after batch, oldest first, as a two-stage pipeline on two threads.
+        """Batch after batch, oldest first; the next batch's messages are read while one is on the wire.
 
-        The sending thread has one batch on the wire while this thread (the store's) settles the
-        batch before it and reads the one after it, so the bench's own work hides behind the
-        hub's. Sends stay strictly in order: a batch goes only once the hub has answered the one
-        before it (a send that fails ends the round, and nothing after it is sent).
+        A batch goes only once the hub has answered the one before it and that answer is settled
+        here (marked sent, dead letters, the anchor): its audit entries start from the anchor the
+        hub actually returned, and a failure ends the round with nothing after it sent. What
+        overlaps the hub's work is reading the next messages and their photos from the records,
+        and building and sending the request on the sending thread.
         """
-        anchor = self.store.sync_state.anchor() or HubAnchor(0, GENESIS_HASH)
-        batch = self._prepare(0, anchor, audit_stuck=False)
-        if batch is None:
-            return
         audit_stuck = False
-        failed = threading.Event()
+        anchor = self._anchor_now()
+        messages = self._read_messages(after=0)
+        entries = audit.entries_after(self.store.conn, anchor.seq, MAX_AUDIT_ENTRIES)
+        if not messages.pending and not entries:
+            return
+        batch = _Batch(messages.pending, entries, anchor, messages.photos)
         with ThreadPoolExecutor(1, thread_name_prefix="workstation-sync-send") as wire:
-            in_flight = wire.submit(self._transmit, batch, failed)
-            while batch is not None:
-                # Read the next batch while this one is on the wire: it continues where this one ends.
-                after = batch.pending[-1].id if batch.pending else batch.after
-                tail = (
-                    HubAnchor(batch.entries[-1].seq, batch.entries[-1].hash)
-                    if batch.entries
-                    else batch.before
-                )
-                following = self._prepare(after, tail, audit_stuck)
-                reply, uploaded = in_flight.result()  # a SyncError ends the round; `failed` stops the rest
+            in_flight = wire.submit(self._transmit, batch)
+            while True:
+                after = batch.pending[-1].id if batch.pending else messages.after
+                messages = self._read_messages(after)  # while the hub works on this batch
+                reply, uploaded = in_flight.result()  # a SyncError ends the round here
                 tally.photos += uploaded
-                queued = wire.submit(self._transmit, following, failed) if following is not None else None
                 tally.batches += 1
                 self._clock_skew(reply.hub_time, tally)
                 done = self._apply_results(batch.pending, reply.results, tally)
                 if batch.pending and not done:
-                    failed.set()
                     raise SyncError(f"the hub acknowledged none of the {len(batch.pending)} messages sent")
                 moved = self._apply_anchor(reply.anchor, batch.before, batch.entries, tally)
                 if batch.entries and not moved:
                     audit_stuck = True  # the chain cannot be caught up this round: events still go
-                if following is not None and (audit_stuck or self._anchor_now() != tail):
-                    # The hub's anchor is not where the batch on the wire assumed (a gap): the
-                    # batch after it starts from what the hub said, or sends no entries.
-                    following = replace(following, before=self._anchor_now(), entries=[])
-                batch, in_flight = following, queued  # type: ignore[assignment]
+                anchor = self._anchor_now()
+                entries = (
+                    [] if audit_stuck else audit.entries_after(self.store.conn, anchor.seq, MAX_AUDIT_ENTRIES)
+                )
+                if not messages.pending and not entries:
+                    return
+                batch = _Batch(messages.pending, entries, anchor, messages.photos)
+                in_flight = wire.submit(self._transmit, batch)
 
     def _anchor_now(self) -> HubAnchor:
         return self.store.sync_state.anchor() or HubAnchor(0, GENESIS_HASH)
 
-    def _prepare(self, after: int, anchor: HubAnchor, audit_stuck: bool) -> _Batch | None:
-        """The next batch: messages queued after `after`, audit entries after `anchor`; photos read."""
+    def _read_messages(self, after: int) -> _Messages:
+        """Up to a batch of messages queued after `after`, as stored, and their photos' bytes."""
         # As stored: the outbox holds each message's canonical JSON, sent as it is.
         pending = self.store.outbox.pending_encoded(self.batch_size, after=after)
-        entries = [] if audit_stuck else audit.entries_after(self.store.conn, anchor.seq, MAX_AUDIT_ENTRIES)
-        if not pending and not entries:
-            return None
         photos = self._read_photos([p.message() for p in pending if p.kind == PhotoTaken.KIND])
-        return _Batch(pending, entries, anchor, after, photos)
+        return _Messages(pending, photos, after)
 
     def _read_photos(self, messages: Sequence[Message]) -> list[tuple[str, bytes]]:
         """Each photo's bytes, read and checked here (the store's thread), uploaded by the sender."""
@@ -276,22 +278,19 @@ class Sender:
                 continue
             try:
                 photos.append((m.sha256, self.store.read_photo(m.event_id)))
-            except PhotoIntegrityError as exc:
+            except (PhotoIntegrityError, NotFound) as exc:
                 # The record still goes: holding it back would hold every later record back too.
-                log.error("sync: photo %s cannot be uploaded: %s", m.event_id, exc)
+                # The evidence that did not go up is kept in view (scan bar, `sync status`).
+                problem = f"photo {m.event_id} was not uploaded: {exc}"
+                log.error("sync: %s", problem)
+                self.store.sync_state.photo_problem(problem)
         return photos
 
-    def _transmit(self, batch: _Batch, failed: threading.Event) -> tuple[UploadReplyLike, int]:
-        """On the sending thread: the batch's photos, then the batch; nothing once a send failed."""
-        if failed.is_set():
-            raise SyncError("not sent: the batch before it failed")
-        try:
-            for sha256, data in batch.photos:
-                self.client.upload_photo(sha256, data)
-            reply = self.client.send_encoded(self.bench_id, [p.payload for p in batch.pending], batch.entries)
-        except BaseException:
-            failed.set()
-            raise
+    def _transmit(self, batch: _Batch) -> tuple[UploadReplyLike, int]:
+        """On the sending thread: the batch's photos, then the batch."""
+        for sha256, data in batch.photos:
+            self.client.upload_photo(sha256, data)
+        reply = self.client.send_encoded(self.bench_id, [p.payload for p in batch.pending], batch.entries)
         return reply, len(batch.photos)
 
     def _apply_results(

@@ -101,7 +101,8 @@ class BenchWindow(QMainWindow):
         # scan bar
         self.source_label = plain(QLabel("Source: —"))
         self.sync_label = plain(QLabel("Sync: —"))
-        self.sync_view = SyncView(hub=bool(settings.hub_url))
+        # A hub to sync with: an address and this device's token (the driver says more once it runs).
+        self.sync_view = SyncView(hub=bool(settings.hub_url and settings.sync.token))
         self.officer_label = plain(QLabel(f"Officer: {session.officer.name} ({session.officer.badge})"))
         self.count_label = plain(QLabel("This shift: 0"))
         self.device_status: dict[str, str] = {}

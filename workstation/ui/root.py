@@ -78,7 +78,7 @@ class Workstation(QObject):
         if configured is not None or self.demo_hub is None:
             return configured
         demo = self.demo_hub.target()
-        return None if demo is None else HubTarget(*demo)
+        return None if demo is None else HubTarget(*demo, name="demo-hub")
 
     @property
     def settings(self) -> Settings:
@@ -103,7 +103,9 @@ class Workstation(QObject):
             self.ctx, self.runner, session, sounds=self._sounds, sound_loader=self._sound_loader
         )
         self.bench.window.show()
-        if self.sync is None and (self.hub_target() is not None or self.demo_hub is not None):
+        # A hub knows a bench by its id: without one (no bench_id in the config) nothing is sent.
+        wanted = self.hub_target() is not None or self.demo_hub is not None
+        if self.sync is None and wanted and session.bench_id:
             self.sync = SyncDriver(
                 self.ctx,
                 self.runner,

@@ -55,6 +55,7 @@ class SyncView:
     error: str | None = None
     clock_warning: str | None = None
     anchor_problem: str | None = None
+    photo_problem: str | None = None
 
 
 def _hhmm(at: datetime) -> str:
@@ -95,6 +96,8 @@ def sync_details(view: SyncView) -> str:
         lines.append(view.clock_warning)
     if view.anchor_problem:
         lines.append(f"Audit anchor: {view.anchor_problem}")
+    if view.photo_problem:
+        lines.append(f"Evidence: {view.photo_problem}")
     return "\n".join(lines)
 
 
@@ -133,6 +136,7 @@ class SyncResources:
             error=status.last_error,
             clock_warning=clock_warning,
             anchor_problem=status.anchor_problem,
+            photo_problem=status.photo_problem,
         )
 
     def close(self) -> None:
@@ -171,9 +175,13 @@ class ReferencePullOp:
         return pull_reference(res.cache, self.target, self.hub)
 
 
+# A pull runs in pieces of this many pages, so that closing the app waits for one piece at most.
+PAGES_PER_PULL = 20
+
+
 def pull_reference(cache: ManifestCache, target: HubTarget, hub: str) -> ReferencePulled:
     with HubClient(target.url, target.token, ca_file=target.ca_file) as client:
-        return pull_reference_into(cache, client, hub)
+        return pull_reference_into(cache, client, hub, max_pages=PAGES_PER_PULL)
 
 
 class SyncDriver(QObject):
@@ -205,6 +213,7 @@ class SyncDriver(QObject):
         self.view = SyncView(hub=True)
         self.rounds = 0  # finished rounds, for tests and the log
         self._running = False
+        self._dirty = False
         self._pulling = False
         self._failing = False
         self._stopped = False
@@ -227,7 +236,9 @@ class SyncDriver(QObject):
         """A save here: send it soon (not while backing off from a hub that is out of reach)."""
         if self._stopped or not changes or self._failing:
             return
-        if not self._running and (not self._timer.isActive() or self._timer.remainingTime() > SOON_MS):
+        if self._running:
+            self._dirty = True  # saved during a round: the next round comes soon, not an interval later
+        elif not self._timer.isActive() or self._timer.remainingTime() > SOON_MS:
             self._timer.start(SOON_MS)
 
     @Slot()
@@ -243,10 +254,9 @@ class SyncDriver(QObject):
             self._timer.start(min(self.interval_ms, WAIT_FOR_HUB_MS))
             return
         self._running = True
+        self._dirty = False
         sync = self.ctx.settings.sync
-        op = round_op(
-            target, self.ctx.settings.bench_id or "demo-bench", sync.batch_size, sync.max_clock_skew_seconds
-        )
+        op = round_op(target, self.bench_id, sync.batch_size, sync.max_clock_skew_seconds)
         self.lane.run(op, "sync round").on_success(self._round_done).on_failure(self._round_failed)
 
     def _round_done(self, done: RoundDone) -> None:
@@ -261,7 +271,7 @@ class SyncDriver(QObject):
             self._failing = False
             self.backoff.succeeded()
             self._pull_reference()
-            delay = self.interval_ms
+            delay = SOON_MS if self._dirty else self.interval_ms
         else:
             self._failing = True
             delay = int(self.backoff.failed(done.round.report.retry_after) * 1000)
@@ -279,7 +289,7 @@ class SyncDriver(QObject):
 
     def _pull_reference(self) -> None:
         target = self._target()
-        if self.bulk is None or target is None or self._pulling:
+        if self._stopped or self.bulk is None or target is None or self._pulling:
             return
         self._pulling = True
 
@@ -287,13 +297,15 @@ class SyncDriver(QObject):
             self._pulling = False
             if pulled.records:
                 log.info("sync: %d reference record(s) in %d page(s)", pulled.records, pulled.pages)
+            if not pulled.complete:
+                self._pull_reference()  # the next pages: one bounded piece at a time
 
         def failed(exc: BaseException) -> None:
             self._pulling = False
             level = logging.WARNING if isinstance(exc, SyncError) else logging.ERROR
             log.log(level, "sync: reference pull: %s", exc)
 
-        self.bulk.run(ReferencePullOp(target, target.url), "reference pull").on_success(done).on_failure(
+        self.bulk.run(ReferencePullOp(target, target.key), "reference pull").on_success(done).on_failure(
             failed
         )
 
