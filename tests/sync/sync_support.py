@@ -62,8 +62,8 @@ def make_bench(data_dir: Path, name: str = "B1", *, clock: FakeClock | None = No
     store = RecordsStore.open(data_dir, clock=clock or FakeClock(datetime.now(UTC)))
     directory = OfficerDirectory(store, None, hasher=FAST_HASHER)
     directory.add(None, "A1", "Ada Admin", Role.ADMIN, PASSWORD)
-    # The bootstrap message names no bench ("bootstrap"): the hub would refuse it (see
-    # test_a_message_naming_another_bench_is_rejected_and_dead_lettered); it predates the hub here.
+    # The bootstrap message (bench "bootstrap", which the hub takes as this device's own) is
+    # counted as sent before the hub exists: the tests' counts are of what the bench wrote after.
     store.outbox.mark_sent(p.id for p in store.outbox.pending(10))
     admin = directory.sign_in("A1", PASSWORD, name)
     directory.add(admin, "O1", "Olga Officer", Role.OFFICER, PASSWORD)

@@ -129,7 +129,6 @@ def m003_append_order(db: Database) -> None:
     # now go in arrival order (a rowid) and only narrow indexes take the random order: the pages
     # a write touches at random are few, and they stay in the cache. The arrival-date index,
     # (date, row id) now, grows at one end of each date instead of all over it.
-    # Statement by statement: executescript would commit the migration's transaction first.
     # Statement by statement: executescript would commit the migration's transaction first. The
     # old tables go last: pages they free and the copy reused would be journaled, in memory.
     script = f"""
