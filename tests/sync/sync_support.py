@@ -105,7 +105,7 @@ def assert_agree(database: str, bench: SyncBench, *, dead: int = 0) -> int:
 
 # -- a proxy that fails on purpose --------------------------------------------------------------
 
-Action = str  # "forward", "500", "503:SECONDS", "drop_reply", "kill"
+Action = str  # "forward", "500", "503:SECONDS", "200{}", "drop_reply", "kill"
 
 
 class FaultProxy:
@@ -160,6 +160,8 @@ class FaultProxy:
                 action = proxy._next(self.command, self.path)
                 if action == "500":
                     return self._answer(500, {"error": "hub fault (test)"})
+                if action == "200{}":  # a captive portal or proxy answering for the hub
+                    return self._answer(200, {})
                 if action.startswith("503"):
                     return self._answer(503, {"error": "busy (test)"}, {"Retry-After": action.split(":")[1]})
                 upstream = urlsplit(proxy.hub.url)

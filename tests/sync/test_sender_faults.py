@@ -10,14 +10,18 @@ import hashlib
 import threading
 from pathlib import Path
 
+import pytest
 from hub_process import HubProcess, add_device
 from hub_support import query
 from sync_support import FaultProxy, SyncBench, assert_agree, make_bench, reopen
 
+from workstation.core.audit import AuditEntry
 from workstation.core.messages import InspectionRecorded
 from workstation.core.services.records import security_event
 from workstation.store import audit
-from workstation.sync.client import HubClient
+from workstation.sync import sender as sender_module
+from workstation.sync.client import HubClient, UploadReply
+from workstation.sync.errors import HubBusy
 from workstation.sync.sender import RoundReport, Sender
 
 # make_bench leaves 4 messages waiting: the admin's shift, the officer added, the hand-over (2).
@@ -271,4 +275,49 @@ def test_a_chain_cut_after_its_anchor_is_a_problem_the_bench_records(
     assert anchor is not None
     assert anchor.seq == head
     assert audit.check_anchor(conn, (anchor.seq, anchor.hash)) is not None
+    bench.close()
+
+
+def test_audit_entries_go_up_once_each_over_many_batches(
+    hub: HubProcess, token: str, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chain is caught up a few entries a batch: each entry is sent once, from the anchor the
+    hub returned (a batch goes only after the one before it is settled)."""
+    monkeypatch.setattr(sender_module, "MAX_AUDIT_ENTRIES", 4)
+    bench = make_bench(data_dir)
+    bench.record(10)
+    sent: list[int] = []
+    with HubClient(hub.url, token, timeout=30) as client:
+        send = client.send_encoded
+
+        def watched(bench_id: str, payloads: list[str], entries: list[AuditEntry]) -> UploadReply:
+            sent.extend(e.seq for e in entries)
+            return send(bench_id, payloads, entries)
+
+        monkeypatch.setattr(client, "send_encoded", watched)
+        report = Sender(bench.store, client, bench.name, batch_size=3).round()
+    assert report.ok, report.error
+    head_seq, _ = bench.store.audit_head()
+    assert sent == list(range(1, head_seq + 1))  # each once, in order
+    assert_anchored(bench, hub.database)
+    assert_agree(hub.database, bench)
+    bench.close()
+
+
+def test_a_reply_that_is_not_the_protocols_is_a_typed_error_and_nothing_is_lost(
+    hub: HubProcess, proxy: FaultProxy, token: str, data_dir: Path
+) -> None:
+    bench = make_bench(data_dir)
+    bench.record(5)
+    proxy.only = lambda method, path: path.startswith("/v1/events")
+    proxy.plan = ["200{}"]
+    first = sync_round(bench, proxy.url, token)
+    assert isinstance(first.error, HubBusy)
+    assert "not what the protocol says" in first.error.reason
+    assert first.pending == bench.store.outbox.count() > 0
+    assert bench.store.sync_state.status().last_error is not None
+    again = sync_round(bench, proxy.url, token)
+    assert again.ok, again.error
+    assert again.pending == 0
+    assert_agree(hub.database, bench)
     bench.close()
