@@ -261,9 +261,11 @@ class SyncDriver(QObject):
 
     def _round_done(self, done: RoundDone) -> None:
         self.rounds += 1
+        saved_meanwhile = self._dirty
         if done.changes:
-            # Still "running": the officers this round changed do not bring another round forward.
             self.runner.publish(done.changes)
+        # The officers this round changed (just published) do not bring another round forward.
+        self._dirty = saved_meanwhile
         self._running = False
         self._show(done.view)
         error = done.round.error
@@ -312,8 +314,3 @@ class SyncDriver(QObject):
     def _show(self, view: SyncView) -> None:
         self.view = view
         self.status.emit(view)
-
-    def pending_changed(self, pending: int) -> None:
-        """The shift view counted what waits (after a save): show it without a round."""
-        if pending != self.view.pending:
-            self._show(replace(self.view, pending=pending))
