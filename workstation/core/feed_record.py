@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from workstation.core.codes import COUNTRIES, CURRENCIES
 from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason, RiskUpdate
-from workstation.core.tracking import is_usable, parse
+from workstation.core.tracking import feed_id, is_usable, parse
 
 
 class RecordError(ValueError):
@@ -371,9 +371,11 @@ def _fast_record(d: dict[str, Any]) -> ItemRecord | RiskRecord:
     raw_id = g("tracking_id")
     if type(raw_id) is not str or not raw_id:
         raise _Unusual
-    parsed = parse(raw_id)
-    tracking_id = parsed.tracking_id
-    if parsed.foreign is not None or not is_usable(tracking_id):
+    parsed = feed_id(raw_id)
+    if parsed is None:
+        raise _Unusual
+    tracking_id, carrier, fmt = parsed
+    if not 6 <= len(tracking_id) <= 40:  # is_usable
         raise _Unusual
     if "lines" not in d and is_risk_only(d):
         return RiskRecord(tracking_id, _fast_risk(d["risk"]))
@@ -414,8 +416,8 @@ def _fast_record(d: dict[str, Any]) -> ItemRecord | RiskRecord:
     raw_risk = g("risk")
     head = (
         tracking_id,
-        _opt_text(g("carrier")).lower() or parsed.carrier,
-        parsed.format,
+        _opt_text(g("carrier")).lower() or carrier,
+        fmt,
         _opt_text(g("entry_type")) or "unknown",
         date.fromisoformat(arrival[:10]).isoformat(),
         _opt_text(g("port")),
