@@ -90,9 +90,26 @@ def _raw_text(record: object) -> str:
     return text[:MAX_RAW_TEXT]
 
 
+# A feed's assessments give the same few reasons over and over: each distinct list is written
+# as JSON once. Emptied when it grows large, so that memory stays bounded whatever the feed.
+_REASONS_MEMO_SIZE = 10_000
+_reasons_memo: dict[tuple[tuple[str, str, float], ...], str] = {}
+
+
+def _reasons_json(reasons: tuple[tuple[str, str, float], ...]) -> str:
+    text = _reasons_memo.get(reasons)
+    if text is None:
+        # Weights as floats, as validation gives them: equal reasons, the same text.
+        text = json.dumps([{"code": c, "text": t, "weight": float(w)} for c, t, w in reasons])
+        if len(_reasons_memo) >= _REASONS_MEMO_SIZE:
+            _reasons_memo.clear()
+        _reasons_memo[reasons] = text
+    return text
+
+
 def _risk_values(tracking_id: str, risk: RiskRow) -> tuple[Any, ...]:
     score, lane, reasons, targeted, target_reason, rule_version, assessed_at = risk
-    text = json.dumps([{"code": c, "text": t, "weight": w} for c, t, w in reasons])
+    text = _reasons_json(reasons)
     return (tracking_id, score, lane, text, int(targeted), target_reason, rule_version, assessed_at)
 
 

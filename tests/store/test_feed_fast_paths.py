@@ -1,0 +1,48 @@
+"""The import's shortcuts give what the long way gives: JSON lines, and reasons written as JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from workstation.store import cache as cache_module
+from workstation.store.feed_reading import _json_object
+
+LINES = [
+    '{"a": 1, "b": [1, 2.5, "x"], "c": {"d": null}}',
+    '{"a": 1} trailing',
+    "\ufeff{}",
+    '{"a": "\x01"}',
+    "[1, 2",
+    "nul",
+    '"text"',
+    "1 2",
+    '{"a": NaN}',
+    "{}{}",
+    '{"a": "\\ud800"}',
+]
+
+
+@pytest.mark.parametrize("text", LINES)
+def test_a_line_reads_as_json_loads_reads_it(text: str) -> None:
+    def outcome(read: object) -> tuple[str, str]:
+        try:
+            return "value", repr(read(text))  # type: ignore[operator]
+        except ValueError as exc:
+            return type(exc).__name__, str(exc)
+
+    assert outcome(_json_object) == outcome(json.loads)
+
+
+def test_reasons_are_written_as_json_once_and_alike() -> None:
+    reasons = (("AGENCY_FDA", "Supplements fall under FDA rules", 10.0), ("VALUE", "", 0.0))
+    expected = json.dumps([{"code": c, "text": t, "weight": w} for c, t, w in reasons])
+    cache_module._reasons_memo.clear()
+    first = cache_module._reasons_json(reasons)
+    assert first == expected
+    assert cache_module._reasons_json(tuple(reasons)) is first  # from the memo
+    for n in range(cache_module._REASONS_MEMO_SIZE + 5):  # the memo stays bounded
+        cache_module._reasons_json((("C", str(n), 1.0),))
+    assert len(cache_module._reasons_memo) <= cache_module._REASONS_MEMO_SIZE
+    assert cache_module._reasons_json(reasons) == expected
