@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from workstation.store import cache as cache_module
+from workstation.store.cache import ManifestCache
+from workstation.store.db import open_cache
 from workstation.store.feed_reading import _json_object
 
 LINES = [
@@ -46,3 +49,26 @@ def test_reasons_are_written_as_json_once_and_alike() -> None:
         cache_module._reasons_json((("C", str(n), 1.0),))
     assert len(cache_module._reasons_memo) <= cache_module._REASONS_MEMO_SIZE
     assert cache_module._reasons_json(reasons) == expected
+
+
+def test_bulk_writes_let_the_wal_grow_and_restore_the_settings(tmp_path: Path) -> None:
+    cache = ManifestCache(open_cache(tmp_path))
+    conn = cache.db.conn
+
+    def settings() -> tuple[int, int]:
+        return conn.execute("PRAGMA cache_size").fetchone()[0], conn.execute(
+            "PRAGMA wal_autocheckpoint"
+        ).fetchone()[0]
+
+    before = settings()
+    assert before[1] < cache_module.BULK_WAL_PAGES
+    with cache.bulk_writes():
+        assert settings() == (-cache_module.BULK_CACHE_KIB, cache_module.BULK_WAL_PAGES)
+        with cache.bulk_writes():  # nested: the outer one's settings hold
+            pass
+        assert settings()[1] == cache_module.BULK_WAL_PAGES
+    assert settings() == before
+    with pytest.raises(RuntimeError), cache.bulk_writes():
+        raise RuntimeError("the write failed")
+    assert settings() == before
+    cache.db.conn.close()
