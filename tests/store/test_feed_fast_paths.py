@@ -72,3 +72,20 @@ def test_bulk_writes_let_the_wal_grow_and_restore_the_settings(tmp_path: Path) -
         raise RuntimeError("the write failed")
     assert settings() == before
     cache.db.conn.close()
+
+
+@pytest.mark.parametrize("version", [2**63, 9.223372036854776e18, 1e300])
+def test_a_version_beyond_64_bits_is_quarantined_not_a_crash(tmp_path: Path, version: float) -> None:
+    from workstation.core.demo import DemoGenerator
+    from workstation.store.feed_import import FeedImporter
+
+    records = list(DemoGenerator(1).records(3))
+    records[1]["version"] = version
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps(r) + "\n" for r in records))
+    cache = ManifestCache(open_cache(tmp_path))
+    summary = FeedImporter(cache).import_file(feed)
+    assert (summary.items_written, summary.quarantined) == (2, 1)
+    reason = cache.db.conn.execute("SELECT line_number, reason FROM quarantine").fetchall()
+    assert reason == [(2, f"version: must be at most {2**63 - 1}, got {version!r}")]
+    cache.db.conn.close()

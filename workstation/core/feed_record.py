@@ -60,6 +60,7 @@ RISK_FIELDS = ("score", "lane", "reasons", "targeted", "target_reason", "rule_ve
 
 # ASCII digits only: `\d` would also accept other scripts' digits.
 _HTS = re.compile(r"[0-9]{6,10}")
+_MAX_VERSION = (1 << 63) - 1  # a version is stored as a 64-bit integer
 _MAX_TEXT = 2000
 
 
@@ -224,6 +225,8 @@ def _thorough_record(d: Any) -> Item | RiskUpdate:
     version = _number(d, "version", "")
     if version is not None and version != int(version):
         raise RecordError(f"version: expected a whole number, got {d.get('version')!r}")
+    if version is not None and version > _MAX_VERSION:
+        raise RecordError(f"version: must be at most {_MAX_VERSION}, got {d.get('version')!r}")
     raw_lines = d.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise RecordError("lines: missing (at least one content line is required)")
