@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from workstation.core.codes import COUNTRIES, CURRENCIES
 from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason, RiskUpdate
-from workstation.core.tracking import is_usable, parse
+from workstation.core.tracking import feed_id, is_usable, parse
 
 
 class RecordError(ValueError):
@@ -60,6 +60,7 @@ RISK_FIELDS = ("score", "lane", "reasons", "targeted", "target_reason", "rule_ve
 
 # ASCII digits only: `\d` would also accept other scripts' digits.
 _HTS = re.compile(r"[0-9]{6,10}")
+_MAX_VERSION = (1 << 63) - 1  # a version is stored as a 64-bit integer
 _MAX_TEXT = 2000
 
 
@@ -224,6 +225,8 @@ def _thorough_record(d: Any) -> Item | RiskUpdate:
     version = _number(d, "version", "")
     if version is not None and version != int(version):
         raise RecordError(f"version: expected a whole number, got {d.get('version')!r}")
+    if version is not None and version > _MAX_VERSION:
+        raise RecordError(f"version: must be at most {_MAX_VERSION}, got {d.get('version')!r}")
     raw_lines = d.get("lines")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise RecordError("lines: missing (at least one content line is required)")
@@ -371,9 +374,11 @@ def _fast_record(d: dict[str, Any]) -> ItemRecord | RiskRecord:
     raw_id = g("tracking_id")
     if type(raw_id) is not str or not raw_id:
         raise _Unusual
-    parsed = parse(raw_id)
-    tracking_id = parsed.tracking_id
-    if parsed.foreign is not None or not is_usable(tracking_id):
+    parsed = feed_id(raw_id)
+    if parsed is None:
+        raise _Unusual
+    tracking_id, carrier, fmt = parsed
+    if not 6 <= len(tracking_id) <= 40:  # is_usable
         raise _Unusual
     if "lines" not in d and is_risk_only(d):
         return RiskRecord(tracking_id, _fast_risk(d["risk"]))
@@ -414,8 +419,8 @@ def _fast_record(d: dict[str, Any]) -> ItemRecord | RiskRecord:
     raw_risk = g("risk")
     head = (
         tracking_id,
-        _opt_text(g("carrier")).lower() or parsed.carrier,
-        parsed.format,
+        _opt_text(g("carrier")).lower() or carrier,
+        fmt,
         _opt_text(g("entry_type")) or "unknown",
         date.fromisoformat(arrival[:10]).isoformat(),
         _opt_text(g("port")),

@@ -62,14 +62,36 @@ class TrackingNumber:
 # --- check-digit algorithms ---------------------------------------------------------------
 
 
+def _digit_sum(ascii_digits: bytes) -> int:
+    """The sum of the digits of ASCII digit bytes, added up in C."""
+    return sum(ascii_digits) - 48 * len(ascii_digits)
+
+
+def _plain_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def gs1_mod10(digits: str) -> int:
     """GS1 mod 10: weight 3 on the digit next to the check digit, then 1, 3, ... going left."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    if _plain_digits(digits):  # the common case, summed in C; the same total
+        b = digits.encode()
+        total = 3 * _digit_sum(b[-1::-2]) + _digit_sum(b[-2::-2])
+    else:
+        total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
     return (10 - total % 10) % 10
 
 
+_S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)
+
+
 def s10_check(digits8: str) -> int:
-    r = sum(int(d) * w for d, w in zip(digits8, (8, 6, 4, 2, 3, 5, 9, 7), strict=True)) % 11
+    if len(digits8) == 8 and _plain_digits(digits8):
+        b = digits8.encode()
+        r = (
+            8 * b[0] + 6 * b[1] + 4 * b[2] + 2 * b[3] + 3 * b[4] + 5 * b[5] + 9 * b[6] + 7 * b[7] - 48 * 44
+        ) % 11
+    else:
+        r = sum(int(d) * w for d, w in zip(digits8, _S10_WEIGHTS, strict=True)) % 11
     if r == 0:
         return 5
     if r == 1:
@@ -77,16 +99,32 @@ def s10_check(digits8: str) -> int:
     return 11 - r
 
 
+# UPS's value of each letter or digit of the body: a digit its own, a letter (code - 3) mod 10.
+_UPS_VALUES = bytes(
+    (c - 48) if 48 <= c <= 57 else (c - 3) % 10 if (65 <= c <= 90 or 97 <= c <= 122) else 255
+    for c in range(256)
+)
+
+
 def ups_check(body15: str) -> int:
-    total = 0
-    for i, c in enumerate(body15):
-        v = int(c) if c.isdigit() else (ord(c) - 3) % 10
-        total += v * 2 if i % 2 == 1 else v
+    if body15.isascii() and body15.isalnum():
+        values = body15.encode().translate(_UPS_VALUES)
+        total = sum(values[0::2]) + 2 * sum(values[1::2])
+    else:
+        total = 0
+        for i, c in enumerate(body15):
+            v = int(c) if c.isdigit() else (ord(c) - 3) % 10
+            total += v * 2 if i % 2 == 1 else v
     return (10 - total % 10) % 10
 
 
 def weighted_mod11_mod10(digits: str, weights: tuple[int, ...]) -> int:
-    total = sum(int(d) * weights[i % len(weights)] for i, d in enumerate(digits))
+    if weights and _plain_digits(digits):
+        b = digits.encode()
+        n = len(weights)
+        total = sum(w * _digit_sum(b[i::n]) for i, w in enumerate(weights))
+    else:
+        total = sum(int(d) * weights[i % len(weights)] for i, d in enumerate(digits))
     return total % 11 % 10
 
 
@@ -268,7 +306,7 @@ def foreign_character(text: str) -> str | None:
 
 def _candidates(code: str) -> list[str]:
     """The code itself, and for GS1-128 forms the tracking number without its application identifier."""
-    routed = _IMPB_ROUTED.fullmatch(code)
+    routed = _IMPB_ROUTED.fullmatch(code) if code.startswith("420") else None
     if routed:
         # 420 + ZIP in front of a USPS number: USPS's reading alone, even when its check fails, so
         # a misread is not taken for the FedEx Express 34 that the same 34 digits could shape.
@@ -292,9 +330,23 @@ def _match(code: str) -> tuple[_Format, CheckDigit] | None:
     return first_invalid
 
 
-def _found(text: str, code: str, candidate: str, fmt: _Format, check: CheckDigit) -> TrackingNumber:
-    number = candidate if fmt.number is None else candidate[fmt.number[0] : fmt.number[1]]
-    return TrackingNumber(text, number, fmt.carrier, fmt.name, check, code)
+def _recognise(code: str) -> tuple[str, _Format, CheckDigit] | None:
+    """(candidate, format, check) for a normalised code: the first reading whose check holds, else
+    the first misread of a known shape; None for a code of no known shape."""
+    best: tuple[str, _Format, CheckDigit] | None = None
+    for candidate in _candidates(code):
+        hit = _match(candidate)
+        if hit is None:
+            continue
+        if hit[1] is not CheckDigit.INVALID:
+            return candidate, hit[0], hit[1]
+        if best is None:
+            best = (candidate, hit[0], hit[1])
+    return best
+
+
+def _number(candidate: str, fmt: _Format) -> str:
+    return candidate if fmt.number is None else candidate[fmt.number[0] : fmt.number[1]]
 
 
 def parse(raw: object) -> TrackingNumber:
@@ -313,18 +365,29 @@ def parse(raw: object) -> TrackingNumber:
     if foreign is not None:
         # Never matched to a format: the stripped code is another number than the one scanned.
         return TrackingNumber(text, code, None, None, CheckDigit.NONE, code, foreign)
-    best: tuple[str, _Format, CheckDigit] | None = None
-    for candidate in _candidates(code):
-        hit = _match(candidate)
-        if hit is None:
-            continue
-        if hit[1] is not CheckDigit.INVALID:
-            return _found(text, code, candidate, *hit)
-        if best is None:
-            best = (candidate, hit[0], hit[1])
-    if best is not None:
-        return _found(text, code, *best)
-    return TrackingNumber(text, code, None, None, CheckDigit.NONE, code)
+    found = _recognise(code)
+    if found is None:
+        return TrackingNumber(text, code, None, None, CheckDigit.NONE, code)
+    candidate, fmt, check = found
+    return TrackingNumber(text, _number(candidate, fmt), fmt.carrier, fmt.name, check, code)
+
+
+def feed_id(raw: str) -> tuple[str, str | None, str | None] | None:
+    """`parse(raw)`'s (tracking_id, carrier, format) for a clean code, without building the whole answer.
+
+    A feed's tracking id is letters and digits, nothing around them: the import's hot path, a
+    million at a time. For anything else (padding, punctuation, a character no label prints, a
+    code longer than MAX_INPUT) None: ask `parse`. A misread (a known shape whose check digit
+    fails) is recognised as parse recognises it.
+    """
+    if len(raw) > MAX_INPUT or not (raw.isascii() and raw.isalnum()):
+        return None
+    code = raw.upper()  # what normalize makes of a clean code
+    found = _recognise(code)
+    if found is None:
+        return code, None, None
+    candidate, fmt, _check = found
+    return _number(candidate, fmt), fmt.carrier, fmt.name
 
 
 def is_usable(tracking_id: str) -> bool:

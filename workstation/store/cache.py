@@ -53,6 +53,12 @@ _SQL_CHUNK = 500  # well under SQLite's limit on bound variables
 # they are 80 MB, more than the 64 MiB a connection keeps by default, and every batch read and
 # wrote them again from the OS. Pages are taken only as they are read, and given back after.
 BULK_CACHE_KIB = 192 * 1024
+# A bulk write's commits each add thousands of pages to the WAL, past SQLite's 1,000-page point
+# where it copies them back into the database file (and, with synchronous=NORMAL, waits for the
+# disk): a checkpoint after every page of a reference pull, a quarter of its time. During a bulk
+# write the WAL may grow this far first (64 MiB of 4 KiB pages): pages written again and again
+# (the tracking-id indexes) are copied once per checkpoint instead of once per commit.
+BULK_WAL_PAGES = 16384
 MAX_REASON = 2000  # a reason quotes the value it refuses: kept short, whatever the value's size
 NO_CURSOR = "0"  # where a reference pull starts (docs/sync-protocol.md)
 
@@ -90,9 +96,26 @@ def _raw_text(record: object) -> str:
     return text[:MAX_RAW_TEXT]
 
 
+# A feed's assessments give the same few reasons over and over: each distinct list is written
+# as JSON once. Emptied when it grows large, so that memory stays bounded whatever the feed.
+_REASONS_MEMO_SIZE = 10_000
+_reasons_memo: dict[tuple[tuple[str, str, float], ...], str] = {}
+
+
+def _reasons_json(reasons: tuple[tuple[str, str, float], ...]) -> str:
+    text = _reasons_memo.get(reasons)
+    if text is None:
+        # Weights as floats, as validation gives them: equal reasons, the same text.
+        text = json.dumps([{"code": c, "text": t, "weight": float(w)} for c, t, w in reasons])
+        if len(_reasons_memo) >= _REASONS_MEMO_SIZE:
+            _reasons_memo.clear()
+        _reasons_memo[reasons] = text
+    return text
+
+
 def _risk_values(tracking_id: str, risk: RiskRow) -> tuple[Any, ...]:
     score, lane, reasons, targeted, target_reason, rule_version, assessed_at = risk
-    text = json.dumps([{"code": c, "text": t, "weight": w} for c, t, w in reasons])
+    text = _reasons_json(reasons)
     return (tracking_id, score, lane, text, int(targeted), target_reason, rule_version, assessed_at)
 
 
@@ -142,13 +165,16 @@ class ManifestCache:
             return
         conn = self.db.conn
         before = conn.execute("PRAGMA cache_size").fetchone()[0]
+        checkpoint_before = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
         conn.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        conn.execute(f"PRAGMA wal_autocheckpoint={max(BULK_WAL_PAGES, int(checkpoint_before))}")
         self._bulk_depth = 1
         try:
             yield
         finally:
             self._bulk_depth = 0
             conn.execute(f"PRAGMA cache_size={int(before)}")
+            conn.execute(f"PRAGMA wal_autocheckpoint={int(checkpoint_before)}")
 
     def quarantine(self, batch_id: int, rows: Sequence[tuple[int, str, str]]) -> None:
         """Keep unusable records with (line or record number, raw text, reason); in the caller's transaction."""

@@ -145,6 +145,25 @@ def bounded_lines(fh: LineSource, max_bytes: int) -> Iterator[tuple[int, bytes, 
         yield number, data, length
 
 
+# The decoder's scanner: json.loads' own, C when the interpreter has it (not in typeshed).
+_scan_once: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def _json_object(text: str) -> Any:
+    """json.loads(text) for a line without white space around it, without json.loads' wrapping.
+
+    The C scanner that json.loads calls, called directly; anything it does not read whole (an
+    error, something after the value) is read again by json.loads, for its own error.
+    """
+    try:
+        value, end = _scan_once(text, 0)
+    except (StopIteration, ValueError):
+        return json.loads(text)
+    if end != len(text):
+        return json.loads(text)
+    return value
+
+
 def read_jsonl(fh: LineSource, max_bytes: int = MAX_LINE_BYTES) -> Iterator[Raw]:
     for number, data, length in bounded_lines(fh, max_bytes):
         if length > max_bytes:
@@ -159,7 +178,7 @@ def read_jsonl(fh: LineSource, max_bytes: int = MAX_LINE_BYTES) -> Iterator[Raw]
             yield Raw(number, _raw_text(stripped), None, f"not UTF-8 text (byte {exc.start + 1} of the line)")
             continue
         try:
-            value = json.loads(text)
+            value = _json_object(text)
         except json.JSONDecodeError as exc:
             cut = exc.pos >= len(text) - 1 or exc.msg.startswith("Unterminated") or not data.endswith(b"\n")
             hint = "; the line looks cut off" if cut else ""
