@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import multiprocessing
 import os
 import resource
@@ -45,6 +46,9 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+# The client's one-time note that a loopback hub is plain http is for the log of a real bench.
+logging.getLogger("workstation.sync.client").setLevel(logging.ERROR)
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # postgres_server: the same throwaway server the tests use

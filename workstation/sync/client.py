@@ -20,6 +20,7 @@ import httpx
 
 from workstation.core.audit import AuditEntry
 from workstation.core.messages import Message, encode
+from workstation.logs import FILE_ONLY
 from workstation.sync.errors import CursorExpired, HubBusy, HubRefused, HubUnreachable
 
 log = logging.getLogger(__name__)
@@ -142,6 +143,7 @@ class HubClient:
                 "sync: the hub address %s is plain http: the device token and the records travel "
                 "unencrypted; use https with [sync] ca_file outside a test bench",
                 url,
+                extra=FILE_ONLY,  # the log file's: a command's stderr keeps its one line
             )
         self.url = url.rstrip("/")
         self.http = httpx.Client(

@@ -221,13 +221,13 @@ class Sender:
     # -- the batches ----------------------------------------------------------------------------
 
     def _send_all(self, tally: _Tally) -> None:
-        """Batch after batch, oldest first; the next batch's messages are read while one is on the wire.
+        """Batch after batch, oldest first, as a two-stage pipeline on two threads.
 
-        A batch goes only once the hub has answered the one before it and that answer is settled
-        here (marked sent, dead letters, the anchor): its audit entries start from the anchor the
-        hub actually returned, and a failure ends the round with nothing after it sent. What
-        overlaps the hub's work is reading the next messages and their photos from the records,
-        and building and sending the request on the sending thread.
+        A batch goes only once the hub has answered the one before it, so the hub gets them in
+        the bench's order and a failed send ends the round with nothing after it sent. Its audit
+        entries start from the anchor in that answer. While it is on the wire, this thread (the
+        store's) settles the answer before it (sent, dead letters, the anchor kept) and reads the
+        next messages and their photos: the bench's own work hides behind the hub's.
         """
         audit_stuck = False
         anchor = self._anchor_now()
@@ -242,6 +242,22 @@ class Sender:
                 after = batch.pending[-1].id if batch.pending else messages.after
                 messages = self._read_messages(after)  # while the hub works on this batch
                 reply, uploaded = in_flight.result()  # a SyncError ends the round here
+                # Where the chain stands at the hub, from its answer: the next batch continues there.
+                held = reply.anchor
+                if held is not None and held.status in ("anchored", "unchanged"):
+                    anchor = HubAnchor(int(held.seq), str(held.hash))
+                elif batch.entries:
+                    audit_stuck = True  # a gap or a break: no more entries this round; events still go
+                entries = (
+                    [] if audit_stuck else audit.entries_after(self.store.conn, anchor.seq, MAX_AUDIT_ENTRIES)
+                )
+                following = (
+                    _Batch(messages.pending, entries, anchor, messages.photos)
+                    if messages.pending or entries
+                    else None
+                )
+                queued = wire.submit(self._transmit, following) if following is not None else None
+                # Settle this answer while the next batch is on the wire.
                 tally.photos += uploaded
                 tally.batches += 1
                 self._clock_skew(reply.hub_time, tally)
@@ -251,14 +267,9 @@ class Sender:
                 moved = self._apply_anchor(reply.anchor, batch.before, batch.entries, tally)
                 if batch.entries and not moved:
                     audit_stuck = True  # the chain cannot be caught up this round: events still go
-                anchor = self._anchor_now()
-                entries = (
-                    [] if audit_stuck else audit.entries_after(self.store.conn, anchor.seq, MAX_AUDIT_ENTRIES)
-                )
-                if not messages.pending and not entries:
+                if following is None or queued is None:
                     return
-                batch = _Batch(messages.pending, entries, anchor, messages.photos)
-                in_flight = wire.submit(self._transmit, batch)
+                batch, in_flight = following, queued
 
     def _anchor_now(self) -> HubAnchor:
         return self.store.sync_state.anchor() or HubAnchor(0, GENESIS_HASH)
