@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import ipaddress
 import json
 import logging
 import ssl
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -106,6 +108,17 @@ def _untrusted(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     return None
 
 
+def _loopback(url: str) -> bool:
+    """A hub on this PC (the demo's, a test's): nothing travels over a network."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 # Hub addresses already warned about (plain http), once per process.
 _WARNED_PLAIN: set[str] = set()
 
@@ -137,7 +150,7 @@ class HubClient:
                 verify = ssl.create_default_context(cafile=ca_file)
             except (OSError, ssl.SSLError) as exc:
                 raise HubUnreachable(f"cannot use the CA file {ca_file} ([sync] ca_file): {exc}") from exc
-        elif url.startswith("http://") and url not in _WARNED_PLAIN:
+        elif url.startswith("http://") and not _loopback(url) and url not in _WARNED_PLAIN:
             _WARNED_PLAIN.add(url)
             log.warning(
                 "sync: the hub address %s is plain http: the device token and the records travel "
