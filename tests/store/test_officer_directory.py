@@ -83,3 +83,22 @@ def test_a_malformed_entry_is_refused_and_the_rest_applied(bench: Bench) -> None
     assert "'role'" in result.refused[0]
     assert bench.directory.get("H2") is None
     assert bench.store.verify_audit().ok
+
+
+def test_the_directory_cursor_is_kept_per_hub(bench: Bench) -> None:
+    state = bench.store.sync_state
+    changed = apply_officer_directory(
+        bench.store, state, [hub_officer("H2", "hub password 2")], "7", "B9", "https://hub-a.local"
+    ).changed
+    assert changed == ("H2",)
+    assert state.officer_cursor("https://hub-a.local") == "7"
+    # A bench moved to another (or a rebuilt) hub takes that hub's whole directory, from 0.
+    assert state.officer_cursor("https://hub-b.local") == "0"
+    state.set_officer_cursor("3", "https://hub-b.local")
+    assert (state.officer_cursor("https://hub-a.local"), state.officer_cursor("https://hub-b.local")) == (
+        "7",
+        "3",
+    )
+    # A cursor kept before cursors were per hub stays under no hub's name.
+    state.set({"officer_cursor": "12"})
+    assert (state.officer_cursor(""), state.officer_cursor("https://hub-a.local")) == ("12", "0")

@@ -102,7 +102,7 @@ class DirectoryApplied:
 
 
 def apply_officer_directory(
-    store: RecordsStore, state: SyncState, officers: Sequence[Any], cursor: str, bench_id: str
+    store: RecordsStore, state: SyncState, officers: Sequence[Any], cursor: str, bench_id: str, hub: str = ""
 ) -> DirectoryApplied:
     """Apply one page of the hub's directory and its cursor, in one transaction.
 
@@ -150,5 +150,5 @@ def apply_officer_directory(
             message = SecurityEvent(new_id(), bench_id, store.now(), "", 0, "", APPLIED_EVENT, event)
             queued = store.write(Fact("", bench_id, tuple(entries), message))
             changes = Changes.of("officer", *changed) | Changes.of("outbox", queued.event_id)
-        state.set_officer_cursor(cursor)
+        state.set_officer_cursor(cursor, hub)
     return DirectoryApplied(tuple(changed), tuple(refused), cursor, changes)

@@ -184,9 +184,19 @@ class SyncState:
 
     # -- the officer directory ------------------------------------------------------------------
 
-    def officer_cursor(self) -> str:
-        cursor = self.get(OFFICER_CURSOR)
-        return cursor if isinstance(cursor, str) else "0"
+    def _officer_cursors(self) -> dict[str, str]:
+        kept = self.get(OFFICER_CURSOR)
+        if isinstance(kept, str):  # kept before cursors were per hub
+            return {"": kept}
+        if isinstance(kept, dict):
+            return {str(k): v for k, v in kept.items() if isinstance(v, str)}
+        return {}
 
-    def set_officer_cursor(self, cursor: str) -> None:
-        self.set({OFFICER_CURSOR: cursor})
+    def officer_cursor(self, hub: str = "") -> str:
+        """Where this bench's copy of `hub`'s officer directory stands ("0": nothing taken yet).
+
+        Per hub: a bench moved to another (or a rebuilt) hub takes that hub's whole directory."""
+        return self._officer_cursors().get(hub, "0")
+
+    def set_officer_cursor(self, cursor: str, hub: str = "") -> None:
+        self.set({OFFICER_CURSOR: {**self._officer_cursors(), hub: cursor}})

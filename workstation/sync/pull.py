@@ -39,6 +39,8 @@ class ReferencePageLike(Protocol):
 
 
 class OfficerClient(Protocol):
+    url: str  # the hub: the directory's cursor is kept per hub
+
     def officers(self, cursor: str) -> OfficerPageLike: ...
 
 
@@ -64,7 +66,7 @@ def pull_officers(store: RecordsStore, client: OfficerClient, bench_id: str) -> 
     The hub answers one page per cursor; the pull asks again until the cursor stops moving.
     """
     state = store.sync_state
-    cursor = state.officer_cursor()
+    cursor = state.officer_cursor(client.url)
     changed: list[str] = []
     refused: list[str] = []
     changes = Changes()
@@ -72,7 +74,7 @@ def pull_officers(store: RecordsStore, client: OfficerClient, bench_id: str) -> 
         page = client.officers(cursor)
         if not page.officers and page.cursor == cursor:
             break
-        applied = apply_officer_directory(store, state, page.officers, str(page.cursor), bench_id)
+        applied = apply_officer_directory(store, state, page.officers, str(page.cursor), bench_id, client.url)
         changed.extend(applied.changed)
         refused.extend(applied.refused)
         changes |= applied.changes
