@@ -110,3 +110,24 @@ def test_officers_added_on_the_hub_reach_the_bench_with_hashes_that_verify(
         hub, "officers", "add", "B3", "--name", "x", "--role", "officer", WORKSTATION_NEW_PASSWORD="short"
     )
     assert code == 2
+
+
+def test_adding_a_badge_that_exists_is_a_conflict_in_one_statement(hub_database: str) -> None:
+    from workstation.core.errors import Conflict
+    from workstation.hub.storage import open_storage
+
+    storage = open_storage(hub_database)
+    try:
+        first = storage.save_officer("K1", "Kim One", "officer", True, "$argon2id$first", None, new=True)
+        with pytest.raises(Conflict, match="K1 already exists"):
+            storage.save_officer("K1", "Someone Else", "admin", True, "$argon2id$second", None, new=True)
+        kept = storage.officer("K1")
+        assert kept is not None
+        assert (kept.name, kept.role, kept.password_hash, kept.version) == (
+            "Kim One", "officer", "$argon2id$first", first.version,
+        )  # fmt: skip
+        # Changing an officer (disable, reset) still updates in place.
+        changed = storage.save_officer("K1", "Kim One", "officer", False, "$argon2id$first", None)
+        assert changed.version > first.version
+    finally:
+        storage.close()

@@ -246,10 +246,11 @@ def run_officers_add(args: argparse.Namespace, ctx: Context) -> int:
     if not args.name.strip():
         raise Invalid({"name": "the officer's name is required"})
     with opened(args.database) as storage:
-        if storage.officer(args.badge) is not None:
+        if storage.officer(args.badge) is not None:  # said before the password is asked for
             raise Conflict(f"badge {args.badge} already exists")
         hashed = _hash(_new_password(args.badge))
-        o = storage.save_officer(args.badge, args.name, args.role.value, True, hashed, None)
+        # Added only if still absent: another admin adding the same badge meanwhile is a Conflict.
+        o = storage.save_officer(args.badge, args.name, args.role.value, True, hashed, None, new=True)
     print_json({"added": _officer_json(o.badge, o.name, o.role, o.active, o.version)})
     return 0
 

@@ -453,20 +453,33 @@ class PostgresStorage:
         return None if row is None else HubOfficer(*row)
 
     def save_officer(
-        self, badge: str, name: str, role: str, active: bool, password_hash: str, pin_hash: str | None
+        self,
+        badge: str,
+        name: str,
+        role: str,
+        active: bool,
+        password_hash: str,
+        pin_hash: str | None,
+        *,
+        new: bool = False,
     ) -> HubOfficer:
         with self._tx() as conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (OFFICER_LOCK,))
             cur.execute(
                 "INSERT INTO officers (badge, name, role, active, password_hash, pin_hash, version) "
                 "VALUES (%s, %s, %s, %s, %s, %s, nextval('officer_version_counter')) "
-                "ON CONFLICT (badge) DO UPDATE SET name = excluded.name, role = excluded.role, "
-                "active = excluded.active, password_hash = excluded.password_hash, "
-                "pin_hash = excluded.pin_hash, version = excluded.version RETURNING version",
+                + (
+                    "ON CONFLICT (badge) DO NOTHING RETURNING version"
+                    if new
+                    else "ON CONFLICT (badge) DO UPDATE SET name = excluded.name, role = excluded.role, "
+                    "active = excluded.active, password_hash = excluded.password_hash, "
+                    "pin_hash = excluded.pin_hash, version = excluded.version RETURNING version"
+                ),
                 (badge, name, role, active, password_hash, pin_hash),
             )
             row = cur.fetchone()
-        assert row is not None
+        if row is None:
+            raise Conflict(f"badge {badge} already exists")
         return HubOfficer(badge, name, role, active, password_hash, pin_hash, int(row[0]))
 
     def officers_since(self, version: int) -> list[HubOfficer]:

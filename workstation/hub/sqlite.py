@@ -330,9 +330,19 @@ class SqliteStorage:
         return None if row is None else _officer(row)
 
     def save_officer(
-        self, badge: str, name: str, role: str, active: bool, password_hash: str, pin_hash: str | None
+        self,
+        badge: str,
+        name: str,
+        role: str,
+        active: bool,
+        password_hash: str,
+        pin_hash: str | None,
+        *,
+        new: bool = False,
     ) -> HubOfficer:
         with self._tx() as c:
+            if new and c.execute("SELECT 1 FROM officers WHERE badge = ?", (badge,)).fetchone():
+                raise Conflict(f"badge {badge} already exists")  # under the write lock: no race
             version = self._next(c, "officer_version")
             c.execute(
                 "INSERT INTO officers (badge, name, role, active, password_hash, pin_hash, version) "

@@ -68,8 +68,19 @@ class HubStorage(Protocol):
     # officers
     def officer(self, badge: str) -> HubOfficer | None: ...
     def save_officer(
-        self, badge: str, name: str, role: str, active: bool, password_hash: str, pin_hash: str | None
-    ) -> HubOfficer: ...
+        self,
+        badge: str,
+        name: str,
+        role: str,
+        active: bool,
+        password_hash: str,
+        pin_hash: str | None,
+        *,
+        new: bool = False,
+    ) -> HubOfficer:
+        """Add or change an officer; with `new`, only add (Conflict when the badge exists), in one statement."""
+        ...
+
     def officers_since(self, version: int) -> list[HubOfficer]: ...
 
     # photos
