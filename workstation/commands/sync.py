@@ -69,7 +69,15 @@ def run_once(args: argparse.Namespace, ctx: Context) -> int:
     bench_id = ctx.settings.bench_id
     if not bench_id:
         raise CommandError("no bench_id in the config: the hub knows this bench by it", EXIT_INVALID)
-    client = HubClient(url, token, ca_file=ctx.settings.sync.ca_file or None)
+    ca_file = ctx.settings.sync.ca_file or None
+    if url.startswith("https://") and ca_file is None:
+        raise CommandError(
+            f"--hub {url}: an https hub is checked against [sync] ca_file, and none is set", EXIT_INVALID
+        )
+    try:
+        client = HubClient(url, token, ca_file=ca_file)
+    except SyncError as exc:  # the CA file cannot be read
+        raise CommandError(str(exc), EXIT_INVALID) from exc
     store = open_store_or_fail(ctx)
     try:
         sender = Sender(
