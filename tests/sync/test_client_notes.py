@@ -33,3 +33,21 @@ def test_a_ca_file_that_cannot_be_read_is_a_typed_error_naming_it(tmp_path: Path
     garbage.write_text("not a certificate")
     with pytest.raises(HubUnreachable, match=r"garbage\.pem"):
         HubClient("https://hub.local:8470", "wsd_x", ca_file=str(garbage))
+
+
+def test_sync_once_refuses_an_https_hub_without_its_ca_file_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from workstation.cli import main
+
+    config = tmp_path / "workstation.toml"
+    config.write_text('bench_id = "B1"\n')
+    data = tmp_path / "data"
+    code = main(
+        ["--config", str(config), "--data-dir", str(data), "sync", "--once", "--hub", "https://hub.local:8470",
+         "--token", "wsd_x"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "an https hub is checked against [sync] ca_file" in err
