@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -27,13 +27,15 @@ from workstation.core.changes import Changes
 from workstation.store.cache import ManifestCache
 from workstation.store.records import RecordsStore
 from workstation.sync.backoff import Backoff
-from workstation.sync.client import HubClient
 from workstation.sync.errors import SyncError
 from workstation.sync.pull import ReferencePulled
 from workstation.sync.rounds import FullRound, HubTarget, full_round, pull_reference_into
 from workstation.sync.sender import Sender
 from workstation.ui.operations import BulkResources
 from workstation.ui.tasks import Lane, ProcessLane, TaskRunner
+
+if TYPE_CHECKING:  # httpx is imported on the sync's threads, once a hub is there: not at start-up
+    from workstation.sync.client import HubClient
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +121,8 @@ class SyncResources:
         self._target: HubTarget | None = None
 
     def client(self, target: HubTarget) -> HubClient:
+        from workstation.sync.client import HubClient
+
         if self._client is None or self._target != target:
             if self._client is not None:
                 self._client.close()
@@ -180,6 +184,8 @@ PAGES_PER_PULL = 20
 
 
 def pull_reference(cache: ManifestCache, target: HubTarget, hub: str) -> ReferencePulled:
+    from workstation.sync.client import HubClient
+
     with HubClient(target.url, target.token, ca_file=target.ca_file) as client:
         return pull_reference_into(cache, client, hub, max_pages=PAGES_PER_PULL)
 
