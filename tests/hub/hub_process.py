@@ -93,13 +93,11 @@ def running_hub(data_dir: Path, database: str, *extra: str) -> Iterator[HubProce
 def add_device(data_dir: Path, database: str, name: str) -> str:
     """Add a device in the hub's database directly (as `hub add-device` does, without a process start
     per test: test_tokens.py runs the command itself); its token."""
-    from workstation.hub.app import new_device_token, token_sha256
+    from workstation.hub.app import add_device as add
     from workstation.hub.storage import open_storage
 
-    token = new_device_token()
     storage = open_storage(database)
     try:
-        storage.add_device(name, token_sha256(token))
+        return add(storage, name)
     finally:
         storage.close()
-    return token

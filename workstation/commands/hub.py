@@ -19,11 +19,10 @@ from typing import Any
 
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
 from workstation.commands.exit_codes import EXIT_CHECK_FAILED
-from workstation.commands.officers import NEW_PASSWORD_ENV, read_secret
+from workstation.commands.officers import NEW_PASSWORD_ENV, read_secret, role_arg
 from workstation.core.audit import GENESIS_HASH, entry_hash_fast
 from workstation.core.badge import InvalidBadge, check_badge
 from workstation.core.errors import Conflict, Invalid, NotFound
-from workstation.core.records import Role
 from workstation.core.services.officers import MIN_PASSWORD_LENGTH
 from workstation.hub.model import StorageUnavailable, receipt
 from workstation.hub.storage import HubStorage, open_storage, shown_url
@@ -43,13 +42,6 @@ def opened(url: str) -> Iterator[HubStorage]:
         raise CommandError(str(exc), 2) from exc
     finally:
         storage.close()
-
-
-def _role(text: str) -> Role:
-    try:
-        return Role(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a role: officer, supervisor or admin") from None
 
 
 def register(sub: Subparsers) -> None:
@@ -86,7 +78,7 @@ def register(sub: Subparsers) -> None:
     o_add = osub.add_parser("add", help="add an officer")
     o_add.add_argument("badge", metavar="BADGE")
     o_add.add_argument("--name", required=True)
-    o_add.add_argument("--role", type=_role, required=True, metavar="officer|supervisor|admin")
+    o_add.add_argument("--role", type=role_arg, required=True, metavar="officer|supervisor|admin")
     database(o_add)
     o_add.set_defaults(func=run_officers_add)
     o_list = osub.add_parser("list", help="list officers")
@@ -199,13 +191,12 @@ def run_serve(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def run_add_device(args: argparse.Namespace, ctx: Context) -> int:
-    from workstation.hub.app import new_device_token, token_sha256
+    from workstation.hub.app import add_device
 
     if not args.name.strip() or args.name != args.name.strip():
         raise Invalid({"name": "a device name is the bench id: not empty, no surrounding spaces"})
-    token = new_device_token()
     with opened(args.database) as storage:
-        storage.add_device(args.name, token_sha256(token))
+        token = add_device(storage, args.name)
     print_json({"device_added": args.name, "token": "on the next line; shown once, only its hash is kept"})
     sys.stdout.write(token + "\n")
     return 0

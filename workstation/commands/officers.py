@@ -89,7 +89,7 @@ def signed_in(ctx: Context, badge: str | None, *, allow_bootstrap: bool = False)
         store.close()
 
 
-def _role(text: str) -> Role:
+def role_arg(text: str) -> Role:
     try:
         return Role(text)
     except ValueError:
@@ -108,7 +108,7 @@ def register(sub: Subparsers) -> None:
     add = osub.add_parser("add", help="add an officer (the first one, an admin, needs no --as)")
     add.add_argument("badge", metavar="BADGE")
     add.add_argument("--name", required=True)
-    add.add_argument("--role", type=_role, required=True, metavar="officer|supervisor|admin")
+    add.add_argument("--role", type=role_arg, required=True, metavar="officer|supervisor|admin")
     actor(add)
     add.set_defaults(func=run_add)
 
@@ -123,7 +123,7 @@ def register(sub: Subparsers) -> None:
 
     role = osub.add_parser("set-role", help="give an officer another role")
     role.add_argument("badge", metavar="BADGE")
-    role.add_argument("--role", type=_role, required=True, metavar="officer|supervisor|admin")
+    role.add_argument("--role", type=role_arg, required=True, metavar="officer|supervisor|admin")
     actor(role)
     role.set_defaults(func=run_set_role)
 

@@ -67,6 +67,13 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def add_device(storage: HubStorage, name: str) -> str:
+    """Add the device (the bench `name`) with a new token; the token, shown once: only its hash is kept."""
+    token = new_device_token()
+    storage.add_device(name, token_sha256(token))
+    return token
+
+
 Handler = Callable[[Request, HubStorage, str], Awaitable[Response]]
 
 

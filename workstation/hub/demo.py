@@ -75,15 +75,14 @@ class DemoHub:
             name, _, token = token_file.read_text(encoding="utf-8").strip().partition(" ")
             if name == self.bench_id and token:
                 return token
-        from workstation.hub.app import new_device_token, token_sha256  # the server's, once needed
+        from workstation.hub.app import add_device  # the server's modules, only once needed
         from workstation.hub.storage import open_storage
 
         for stale in (database_file, Path(f"{database_file}-wal"), Path(f"{database_file}-shm")):
             stale.unlink(missing_ok=True)
-        token = new_device_token()
         storage = open_storage(self.database)
         try:
-            storage.add_device(self.bench_id, token_sha256(token))
+            token = add_device(storage, self.bench_id)
         finally:
             storage.close()
         fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
