@@ -109,28 +109,6 @@ class Page:
     horizon: int  # how many withdrawals the hub has made: a cursor from before one is expired
 
 
-@dataclass(frozen=True)
-class HubOfficer:
-    badge: str
-    name: str
-    role: str
-    active: bool
-    password_hash: str
-    pin_hash: str | None
-    version: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "badge": self.badge,
-            "name": self.name,
-            "role": self.role,
-            "active": self.active,
-            "password_hash": self.password_hash,
-            "pin_hash": self.pin_hash,
-            "version": self.version,
-        }
-
-
 class CursorExpired(Exception):
     """The cursor is older than what the hub keeps: start again from 0."""
 

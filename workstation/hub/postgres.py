@@ -28,7 +28,6 @@ from workstation.hub.model import (
     Anchor,
     AnchorResult,
     CursorExpired,
-    HubOfficer,
     Incoming,
     Page,
     StorageUnavailable,
@@ -38,6 +37,7 @@ from workstation.hub.model import (
     receipt,
 )
 from workstation.hub.storage import PhotoOutcome, PhotoState, shown_url
+from workstation.store.officer_directory import DirectoryOfficer
 
 # Advisory lock keys (any 64-bit numbers, fixed for this schema).
 MIGRATION_LOCK = 0x776B5F6D6967  # "wk_mig"
@@ -443,14 +443,14 @@ class PostgresStorage:
 
     # -- officers ---------------------------------------------------------------------------------
 
-    def officer(self, badge: str) -> HubOfficer | None:
+    def officer(self, badge: str) -> DirectoryOfficer | None:
         with self._tx() as conn:
             row = conn.execute(
                 "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers "
                 "WHERE badge = %s",
                 (badge,),
             ).fetchone()
-        return None if row is None else HubOfficer(*row)
+        return None if row is None else DirectoryOfficer(*row)
 
     def save_officer(
         self,
@@ -462,7 +462,7 @@ class PostgresStorage:
         pin_hash: str | None,
         *,
         new: bool = False,
-    ) -> HubOfficer:
+    ) -> DirectoryOfficer:
         with self._tx() as conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (OFFICER_LOCK,))
             cur.execute(
@@ -480,16 +480,16 @@ class PostgresStorage:
             row = cur.fetchone()
         if row is None:
             raise Conflict(f"badge {badge} already exists")
-        return HubOfficer(badge, name, role, active, password_hash, pin_hash, int(row[0]))
+        return DirectoryOfficer(badge, name, role, active, password_hash, pin_hash, int(row[0]))
 
-    def officers_since(self, version: int) -> list[HubOfficer]:
+    def officers_since(self, version: int) -> list[DirectoryOfficer]:
         with self._tx() as conn:
             rows = conn.execute(
                 "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers "
                 "WHERE version > %s ORDER BY version",
                 (version,),
             ).fetchall()
-        return [HubOfficer(*r) for r in rows]
+        return [DirectoryOfficer(*r) for r in rows]
 
     # -- photos -----------------------------------------------------------------------------------
 

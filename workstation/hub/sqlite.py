@@ -24,7 +24,6 @@ from workstation.hub.model import (
     Anchor,
     AnchorResult,
     CursorExpired,
-    HubOfficer,
     Incoming,
     Page,
     StorageUnavailable,
@@ -34,6 +33,7 @@ from workstation.hub.model import (
     receipt,
 )
 from workstation.hub.storage import PhotoOutcome, PhotoState
+from workstation.store.officer_directory import DirectoryOfficer
 
 _M001 = """
 CREATE TABLE hub_secret (id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL);
@@ -321,7 +321,7 @@ class SqliteStorage:
 
     # -- officers ---------------------------------------------------------------------------------
 
-    def officer(self, badge: str) -> HubOfficer | None:
+    def officer(self, badge: str) -> DirectoryOfficer | None:
         with self._tx(write=False) as c:
             row = c.execute(
                 "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers WHERE badge = ?",
@@ -339,7 +339,7 @@ class SqliteStorage:
         pin_hash: str | None,
         *,
         new: bool = False,
-    ) -> HubOfficer:
+    ) -> DirectoryOfficer:
         with self._tx() as c:
             if new and c.execute("SELECT 1 FROM officers WHERE badge = ?", (badge,)).fetchone():
                 raise Conflict(f"badge {badge} already exists")  # under the write lock: no race
@@ -351,9 +351,9 @@ class SqliteStorage:
                 "pin_hash = excluded.pin_hash, version = excluded.version",
                 (badge, name, role, int(active), password_hash, pin_hash, version),
             )
-        return HubOfficer(badge, name, role, active, password_hash, pin_hash, version)
+        return DirectoryOfficer(badge, name, role, active, password_hash, pin_hash, version)
 
-    def officers_since(self, version: int) -> list[HubOfficer]:
+    def officers_since(self, version: int) -> list[DirectoryOfficer]:
         with self._tx(write=False) as c:
             rows = c.execute(
                 "SELECT badge, name, role, active, password_hash, pin_hash, version FROM officers "
@@ -397,8 +397,8 @@ class SqliteStorage:
             return PhotoOutcome("complete" if complete else "partial", len(whole), size)
 
 
-def _officer(row: Sequence[Any]) -> HubOfficer:
-    return HubOfficer(row[0], row[1], row[2], bool(row[3]), row[4], row[5], int(row[6]))
+def _officer(row: Sequence[Any]) -> DirectoryOfficer:
+    return DirectoryOfficer(row[0], row[1], row[2], bool(row[3]), row[4], row[5], int(row[6]))
 
 
 def _statements(script: str) -> list[str]:

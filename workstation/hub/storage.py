@@ -13,7 +13,8 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 from workstation.core.audit import AuditEntry
-from workstation.hub.model import Anchor, HubOfficer, Incoming, Page, UploadOutcome
+from workstation.hub.model import Anchor, Incoming, Page, UploadOutcome
+from workstation.store.officer_directory import DirectoryOfficer
 
 REFERENCE_PAGE_MAX = 5000
 
@@ -66,7 +67,7 @@ class HubStorage(Protocol):
         ...
 
     # officers
-    def officer(self, badge: str) -> HubOfficer | None: ...
+    def officer(self, badge: str) -> DirectoryOfficer | None: ...
     def save_officer(
         self,
         badge: str,
@@ -77,11 +78,11 @@ class HubStorage(Protocol):
         pin_hash: str | None,
         *,
         new: bool = False,
-    ) -> HubOfficer:
+    ) -> DirectoryOfficer:
         """Add or change an officer; with `new`, only add (Conflict when the badge exists), in one statement."""
         ...
 
-    def officers_since(self, version: int) -> list[HubOfficer]: ...
+    def officers_since(self, version: int) -> list[DirectoryOfficer]: ...
 
     # photos
     def photo_state(self, sha256: str) -> PhotoState: ...

@@ -34,7 +34,8 @@ _FIELDS = ("name", "role", "active", "password_hash", "pin_hash")
 
 @dataclass(frozen=True)
 class DirectoryOfficer:
-    """One officer as the hub's directory holds them (Argon2id hashes, as the bench stores them)."""
+    """One officer as the hub's directory holds them (Argon2id hashes, as the bench stores them):
+    what the hub stores and sends, and what the bench applies."""
 
     badge: str
     name: str
@@ -43,6 +44,18 @@ class DirectoryOfficer:
     password_hash: str
     pin_hash: str | None
     version: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """As the hub sends it (`from_wire` reads it back)."""
+        return {
+            "badge": self.badge,
+            "name": self.name,
+            "role": self.role,
+            "active": self.active,
+            "password_hash": self.password_hash,
+            "pin_hash": self.pin_hash,
+            "version": self.version,
+        }
 
     @classmethod
     def from_wire(cls, raw: Any) -> DirectoryOfficer:
