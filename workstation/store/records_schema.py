@@ -27,6 +27,10 @@ RECORD_TABLES = (
     "seizure_photos",
     "countersignatures",
     "voids",
+    # m006: a supervisor's review of a seizure (any bench's), and facility lookouts.
+    "seizure_reviews",
+    "lookouts",
+    "lookout_removals",
 )
 APPEND_ONLY_TABLES = (*RECORD_TABLES, "audit_log")
 
@@ -36,13 +40,34 @@ APPEND_ONLY_TABLES = (*RECORD_TABLES, "audit_log")
 LATER_COLUMNS: dict[str, tuple[str, ...]] = {"inspections": ("barcode",)}
 
 
+_M001_TABLES = frozenset(
+    {
+        "shifts",
+        "shift_ends",
+        "inspections",
+        "detentions",
+        "seizures",
+        "seized_items",
+        "photos",
+        "seizure_photos",
+        "countersignatures",
+        "voids",
+        "audit_log",
+    }
+)
+
+
+def _append_only_statements(table: str) -> tuple[str, str]:
+    return (
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: write a correction instead'); END",
+        f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: records are never deleted'); END",
+    )
+
+
 def _append_only_triggers(table: str) -> str:
-    return f"""
-        CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}
-        BEGIN SELECT RAISE(ABORT, '{table} is append-only: write a correction instead'); END;
-        CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table}
-        BEGIN SELECT RAISE(ABORT, '{table} is append-only: records are never deleted'); END;
-    """
+    return "".join(f"{statement};\n" for statement in _append_only_statements(table))
 
 
 @migrations()
@@ -201,7 +226,7 @@ def m001_records(db: Database) -> None:
         CREATE VIEW open_shifts AS
             SELECT s.* FROM shifts s WHERE NOT EXISTS (SELECT 1 FROM shift_ends e WHERE e.id = s.id);
         """
-        + "".join(_append_only_triggers(t) for t in APPEND_ONLY_TABLES)
+        + "".join(_append_only_triggers(t) for t in APPEND_ONLY_TABLES if t in _M001_TABLES)
     )
 
 
@@ -292,3 +317,62 @@ def m005_sync_dead_letters_and_state(db: Database) -> None:
         "BEGIN SELECT RAISE(ABORT, 'dead letters are kept: the hub refused them and people must see why'); END"
     )
     conn.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+@migrations()
+def m006_supervisor_review(db: Database) -> None:
+    """A supervisor's review of seizures, facility lookouts, and the shift log's indexes.
+
+    `seizure_reviews` holds countersignatures and returns for correction made from here on, for a
+    seizure of this bench or of any other (known from the hub), so it has no foreign key to
+    `seizures`; `seizing_badge` is the seizing officer as the supervisor saw it, which the hub checks
+    again. A lookout is a record; removing one is a record too (`lookout_removals`).
+    """
+    conn = db.conn
+    for statement in (
+        """
+        CREATE TABLE seizure_reviews (
+            id TEXT PRIMARY KEY,
+            seizure_id TEXT NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('countersign', 'return')),
+            supervisor_badge TEXT NOT NULL,
+            supervisor_name TEXT NOT NULL,
+            seizing_badge TEXT NOT NULL,
+            bench_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        )
+        """,
+        "CREATE INDEX seizure_reviews_seizure ON seizure_reviews(seizure_id, at)",
+        """
+        CREATE TABLE lookouts (
+            id TEXT PRIMARY KEY,
+            field TEXT NOT NULL,
+            pattern TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            supervisor_badge TEXT NOT NULL,
+            supervisor_name TEXT NOT NULL,
+            bench_id TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE lookout_removals (
+            id TEXT PRIMARY KEY,
+            lookout_id TEXT NOT NULL UNIQUE,
+            supervisor_badge TEXT NOT NULL,
+            bench_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        )
+        """,
+        # The shift log reads by time, and by time within officer or bench.
+        "CREATE INDEX inspections_at ON inspections(at)",
+        "CREATE INDEX inspections_officer_at ON inspections(officer_badge, at)",
+        "CREATE INDEX inspections_bench_at ON inspections(bench_id, at)",
+    ):
+        conn.execute(statement)
+    for table in ("seizure_reviews", "lookouts", "lookout_removals"):
+        for statement in _append_only_statements(table):
+            conn.execute(statement)
