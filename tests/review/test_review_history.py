@@ -80,18 +80,10 @@ def test_the_history_is_a_records_file_the_bench_opens(written: tuple[Path, Hist
     assert result.inspections == 20_000 + result.corrections
     assert result.seizures > 500
     assert result.detentions > 500
-    assert (
-        result.corrections > 50
-    )
-    assert (
-        result.voids > 10
-    )
-    assert (
-        result.countersigned > 100
-    )
-    assert (
-        result.returned > 0
-    )
+    assert result.corrections > 50
+    assert result.voids > 10
+    assert result.countersigned > 100
+    assert result.returned > 0
     store = RecordsStore.open(path.parent)
     try:
         assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
