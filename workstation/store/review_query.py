@@ -170,9 +170,9 @@ class ReviewReader:
         ]
         history: list[dict[str, Any]] = []
         earlier = record.get("supersedes")
-        while earlier:
+        while earlier and all(h["id"] != earlier for h in history):  # a chain, never a loop
             older = self._one_dict("inspections", "id", earlier)
-            if older is None:
+            if older is None:  # the hub may not hold another bench's older record
                 break
             history.append(older)
             earlier = older.get("supersedes")
