@@ -9,6 +9,15 @@ converters turn a row into a `core.review` type. `store/review_query.py` runs th
 
 A current record is neither superseded by a correction nor voided (the `current_inspections`
 view, written out here so that PostgreSQL runs it too).
+
+On PostgreSQL the same 50 filters over 500,000 records (benchmarks/review.py's) ran at p50 48 ms,
+p99 109 ms with: `inspections (at, row_seq) INCLUDE (outcome, targeted, risk_lane, id)` (index-only
+scans once vacuumed), unique `inspections (id)`, `(officer_badge, at)`, `(bench_id, at)`,
+`(tracking_id, at)`, `(barcode)`, `(supersedes) WHERE supersedes IS NOT NULL`, `voids
+(inspection_id)`, `countersignatures (seizure_id)`, `seizure_reviews (seizure_id, at)`,
+`seized_items (seizure_id, line_no)`, primary keys on `seizures` and `detentions`; and `jit = off`
+(JIT compiling took 450 ms of a 730 ms query) and `work_mem` of 32 MB (a week's sort spilled to disk).
+Without the covering index and those settings: p99 530 ms.
 """
 
 from __future__ import annotations
