@@ -10,7 +10,7 @@ reads a widget or `self.session` on the worker thread. Operations that write ret
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -30,7 +30,7 @@ from workstation.core.tracking import parse
 from workstation.scanning.decoders import zbar_problem
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
-from workstation.store.lookouts import live_lookouts
+from workstation.store.lookouts import LiveLookouts
 from workstation.store.officers import OfficerDirectory
 from workstation.store.photos import content_suffix
 from workstation.store.records import RecordsStore
@@ -48,6 +48,10 @@ class BenchResources:
     cache: ManifestCache
     records: RecordsStore
     officers: OfficerDirectory
+    lookouts: LiveLookouts = field(init=False)  # what a scan is matched against, kept in memory
+
+    def __post_init__(self) -> None:
+        self.lookouts = LiveLookouts(self.cache, self.records)
 
     @classmethod
     def open(cls, ctx: Context) -> BenchResources:
@@ -146,7 +150,7 @@ def lookup_op(code: str) -> Callable[[BenchResources], ScanResult]:
         item = res.cache.lookup(code)
         key = item.tracking_id if item is not None else tracking.tracking_id
         now = res.records.now()
-        hits = scan_lookouts(live_lookouts(res.cache, res.records, now), key, item, now)
+        hits = scan_lookouts(res.lookouts.get(now), key, item, now)
         return classify(tracking, item, res.records.inspections_for(key), hits)
 
     return lookup
