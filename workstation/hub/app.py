@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from workstation.core.errors import Invalid
+from workstation.hub.lookouts import publish_lookout_events
 from workstation.hub.model import (
     MAX_AUDIT,
     MAX_EVENTS,
@@ -149,7 +150,10 @@ def _upload(storage: HubStorage, device: str, body: bytes) -> dict[str, Any]:
         entries = read_audit(audit)
     except Invalid as exc:
         raise Refused(400, str(exc)) from exc
-    outcome = storage.upload(device, read_events(events, device), entries)
+    incoming = read_events(events, device)
+    outcome = storage.upload(device, incoming, entries)
+    # Facility lookouts go out to every bench with the reference pull (hub/lookouts.py).
+    publish_lookout_events(storage, incoming, outcome.results)
     return {"results": [r.as_dict() for r in outcome.results], "anchor": outcome.anchor.as_dict()}
 
 

@@ -56,8 +56,19 @@ from workstation.ui.theme import set_style_role, stylesheet
 
 log = logging.getLogger(__name__)
 FrameGrabber = Callable[[], np.ndarray | None]
-# Changes that alter what the scan bar and the recent list show of the shift.
-SHIFT_KINDS = ("inspection", "shift", "seizure", "detention", "void", "countersignature", "correction")
+# Changes that alter what the scan bar and the recent list show of the shift (a supervisor's
+# review and lookouts add messages to send, which the scan bar counts).
+SHIFT_KINDS = (
+    "inspection",
+    "shift",
+    "seizure",
+    "detention",
+    "void",
+    "countersignature",
+    "correction",
+    "seizure_review",
+    "lookout",
+)
 
 
 STATE_BANNERS = {
@@ -322,7 +333,7 @@ class BenchWindow(QMainWindow):
             manifest_found=result.item is not None,
             risk_score=risk.score if risk else None,
             risk_lane=risk.lane.value if risk else None,
-            targeted=bool(risk and risk.targeted),
+            targeted=result.targeted,  # targeted by the risk rules or by a facility lookout
             supersedes=supersedes,
             reason=reason,
         )
