@@ -164,7 +164,7 @@ def test_detail_of_a_seizure_and_of_a_voided_record(history: History, source: Lo
     assert [(i["description"], i["quantity"]) for i in seized.items] == [("white powder", 2)]
     assert [(r["action"], r["supervisor_badge"]) for r in seized.reviews] == [("countersign", "S1")]
     subjects = {a["subject"].split(":")[0] for a in seized.audit}
-    assert {"inspections", "seizures", "seized_items", "countersignatures"} <= subjects
+    assert {"inspections", "seizures", "seized_items", "seizure_reviews"} <= subjects
     returned = source.detail(history.ids["seized_returned"])
     assert [(r["action"], r["reason"]) for r in returned.reviews] == [("return", "the MSRP needs its source")]
     voided = source.detail(history.ids["to_void"])  # not in the log, still in the file
