@@ -45,7 +45,7 @@ def to_wire(value: Any) -> Any:
 def from_wire(cls: type[T], data: Any) -> T:
     """The `cls` value `data` (parsed JSON) holds; Invalid naming the field when it does not."""
     try:
-        return typing.cast(T, _converter(cls)(data))
+        return typing.cast(T, _converter(typing.cast(Any, cls))(data))
     except _Bad as exc:
         raise Invalid({exc.where.lstrip(".") or getattr(cls, "__name__", "value"): exc.reason}) from None
 
@@ -57,7 +57,7 @@ def list_from_wire(cls: type[T], data: Any) -> list[T]:
     out = []
     for n, item in enumerate(data):
         try:
-            out.append(typing.cast(T, _converter(cls)(item)))
+            out.append(typing.cast(T, _converter(typing.cast(Any, cls))(item)))
         except _Bad as exc:
             raise Invalid({f"[{n}]{exc.where}": exc.reason}) from None
     return out

@@ -89,6 +89,7 @@ def _upload(storage: HubStorage, device: str, body: bytes) -> dict[str, Any]:
         entries = read_audit(audit)
     except Invalid as exc:
         raise Refused(400, str(exc)) from exc
+    # The storage projects what it accepts and publishes lookouts, in the upload's transaction.
     outcome = storage.upload(device, read_events(events, device), entries)
     return {"results": [r.as_dict() for r in outcome.results], "anchor": outcome.anchor.as_dict()}
 

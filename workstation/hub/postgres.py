@@ -24,7 +24,9 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from workstation.core.audit import GENESIS_HASH, AuditEntry
 from workstation.core.errors import Conflict, NotFound
+from workstation.core.review import Lookout
 from workstation.hub import targets
+from workstation.hub.lookouts import lookout_reference_records
 from workstation.hub.model import (
     GENESIS,
     Anchor,
@@ -39,11 +41,14 @@ from workstation.hub.model import (
     receipt,
 )
 from workstation.hub.projection import (
+    LOOKOUT_COLUMNS,
     REVIEW_KINDS,
     TABLES,
     Row,
+    accepted_lookouts,
     accepted_rows,
     column_values,
+    lookout_from_row,
     refuse_own_reviews,
 )
 from workstation.hub.storage import Dialect, Execute, PhotoOutcome, PhotoState, T, shown_url
@@ -449,6 +454,11 @@ class PostgresStorage:
                 existing = {(r[0], r[1]): r[2] for r in cur.fetchall()}
             results, conflicts = classify(events, inserted, existing)
             self._project(cur, accepted_rows(events, [r.status for r in results]))
+            lookouts = accepted_lookouts(events, results)
+            if lookouts:  # out to every bench with the reference pull, from this same commit
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
+                known = functools.partial(self._known_lookout, cur)
+                self._publish(cur, lookout_reference_records(lookouts, known), 5000)
             if conflicts:
                 cur.executemany(
                     "INSERT INTO event_conflicts (bench, kind, event_id, payload, payload_sha256) "
@@ -563,22 +573,34 @@ class PostgresStorage:
     # -- reference data ---------------------------------------------------------------------------
 
     def publish_reference(self, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int = 5000) -> int:
-        count = 0
         with self._tx() as conn, conn.cursor() as cur:
             # Held to commit: the next publisher numbers its rows after ours are visible.
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
-            for chunk in _batched(records, chunk_size):
-                rows = {key: json.dumps(record, sort_keys=True, ensure_ascii=False) for key, record in chunk}
-                cur.execute(
-                    "INSERT INTO reference (seq, record_key, record) "
-                    "SELECT nextval('reference_seq_counter'), t.k, t.r "
-                    "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS t(k, r, n) ORDER BY t.n "
-                    "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
-                    (list(rows), list(rows.values())),
-                )
-                self._put_targets(cur, targets.merged(chunk))
-                count += len(rows)
+            return self._publish(cur, records, chunk_size)
+
+    def _publish(
+        self, cur: psycopg.Cursor[Any], records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int
+    ) -> int:
+        """Publish under REFERENCE_LOCK, which the caller holds to its commit."""
+        count = 0
+        for chunk in _batched(records, chunk_size):
+            rows = {key: json.dumps(record, sort_keys=True, ensure_ascii=False) for key, record in chunk}
+            cur.execute(
+                "INSERT INTO reference (seq, record_key, record) "
+                "SELECT nextval('reference_seq_counter'), t.k, t.r "
+                "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS t(k, r, n) ORDER BY t.n "
+                "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
+                (list(rows), list(rows.values())),
+            )
+            self._put_targets(cur, targets.merged(chunk))
+            count += len(rows)
         return count
+
+    @staticmethod
+    def _known_lookout(cur: psycopg.Cursor[Any], lookout_id: str) -> Lookout | None:
+        cur.execute(f"SELECT {LOOKOUT_COLUMNS} FROM lookouts WHERE id = %s", (lookout_id,))
+        row = cur.fetchone()
+        return None if row is None else lookout_from_row(row)
 
     @staticmethod
     def _put_targets(cur: psycopg.Cursor[Any], rows: list[targets.RefTarget]) -> None:
@@ -683,7 +705,20 @@ class PostgresStorage:
             ).fetchall()
         return [DirectoryOfficer(*r) for r in rows]
 
-    # -- photo_blobs -----------------------------------------------------------------------------------
+    # -- the supervisor review ----------------------------------------------------------------------
+
+    def review_read(self, work: Callable[[Execute], T]) -> T:
+        with self._tx() as conn, conn.cursor() as cur:
+            # One snapshot for every query of the request (a detail reads several tables).
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+            def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+                cur.execute(sql, params)
+                return cur.fetchall()
+
+            return work(execute)
+
+    # -- photos -----------------------------------------------------------------------------------
 
     def photo_state(self, sha256: str) -> PhotoState:
         with self._tx() as conn:

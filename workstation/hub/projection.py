@@ -21,15 +21,18 @@ from workstation.core.messages import (
     InspectionPart,
     InspectionRecorded,
     InspectionVoided,
+    LookoutAdded,
+    LookoutRemoved,
     Message,
     PhotoTaken,
     SeizureCountersigned,
     SeizureRecorded,
+    SeizureReturned,
     ShiftEnded,
     ShiftStarted,
 )
-from workstation.core.review import SeizureRef, countersign_problem
-from workstation.hub.model import Incoming
+from workstation.core.review import Lookout, SeizureRef, countersign_problem
+from workstation.hub.model import EventResult, Incoming
 
 Row = dict[str, Any]
 
@@ -150,7 +153,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 # The message kinds a supervisor's review of a seizure arrives as.
-REVIEW_KINDS = frozenset({"countersignature", "seizure_return"})
+REVIEW_KINDS = frozenset({SeizureCountersigned.KIND, SeizureReturned.KIND})
 
 
 def iso(at: datetime) -> str:
@@ -223,18 +226,17 @@ def _seizure(m: SeizureRecorded) -> list[tuple[str, Row]]:
     return rows
 
 
-def _review(m: Message, action: str) -> Row:
-    # Getattr: the review messages' fields are read by name (SeizureCountersigned, SeizureReturned).
+def _review(m: SeizureCountersigned | SeizureReturned, action: str) -> Row:
     return {
         "id": m.event_id,
-        "seizure_id": getattr(m, "seizure_id"),  # noqa: B009
+        "seizure_id": m.seizure_id,
         "action": action,
         "supervisor_badge": m.actor,
-        "supervisor_name": getattr(m, "supervisor_name"),  # noqa: B009
-        "seizing_badge": getattr(m, "seizing_badge", ""),
+        "supervisor_name": m.supervisor_name,
+        "seizing_badge": m.seizing_badge,
         "bench_id": m.bench_id,
         "at": iso(m.at),
-        "reason": getattr(m, "reason", ""),
+        "reason": m.reason if isinstance(m, SeizureReturned) else "",
     }
 
 
@@ -270,7 +272,7 @@ def project(m: Message) -> list[tuple[str, Row]]:
         }
         return [("photos", row)]
     if isinstance(m, SeizureCountersigned):
-        if not getattr(m, "seizing_badge", ""):
+        if not m.seizing_badge:
             # Written before seizure reviews existed: the bench kept it in `countersignatures`.
             sig = {
                 "id": m.event_id,
@@ -282,7 +284,7 @@ def project(m: Message) -> list[tuple[str, Row]]:
             }
             return [("countersignatures", sig)]
         return [("seizure_reviews", _review(m, "countersign"))]
-    if m.KIND == "seizure_return":
+    if isinstance(m, SeizureReturned):
         return [("seizure_reviews", _review(m, "return"))]
     if isinstance(m, InspectionVoided):
         row = {
@@ -294,27 +296,27 @@ def project(m: Message) -> list[tuple[str, Row]]:
             "reason": m.reason,
         }
         return [("voids", row)]
-    if m.KIND == "lookout":
+    if isinstance(m, LookoutAdded):
         lookout = {
             "id": m.event_id,
-            "field": getattr(m, "field"),  # noqa: B009
-            "pattern": getattr(m, "pattern"),  # noqa: B009
-            "reason": getattr(m, "reason"),  # noqa: B009
-            "expires_at": iso(getattr(m, "expires_at")),  # noqa: B009
+            "field": m.field,
+            "pattern": m.pattern,
+            "reason": m.reason,
+            "expires_at": iso(m.expires_at),
             "supervisor_badge": m.actor,
-            "supervisor_name": getattr(m, "supervisor_name"),  # noqa: B009
+            "supervisor_name": m.supervisor_name,
             "bench_id": m.bench_id,
             "at": iso(m.at),
         }
         return [("lookouts", lookout)]
-    if m.KIND == "lookout_removal":
+    if isinstance(m, LookoutRemoved):
         removal = {
             "id": m.event_id,
-            "lookout_id": getattr(m, "lookout_id"),  # noqa: B009
+            "lookout_id": m.lookout_id,
             "supervisor_badge": m.actor,
             "bench_id": m.bench_id,
             "at": iso(m.at),
-            "reason": getattr(m, "reason"),  # noqa: B009
+            "reason": m.reason,
         }
         return [("lookout_removals", removal)]
     if isinstance(m, ShiftStarted):
@@ -342,6 +344,32 @@ def accepted_rows(events: Sequence[Incoming], statuses: Sequence[str]) -> dict[s
     return out
 
 
+def accepted_lookouts(events: Sequence[Incoming], results: Sequence[EventResult]) -> list[Message]:
+    """The lookout events accepted now (a duplicate went out with the reference data before)."""
+    return [
+        ev.message
+        for ev, r in zip(events, results, strict=True)
+        if r.status == "accepted" and isinstance(ev.message, LookoutAdded | LookoutRemoved)
+    ]
+
+
+LOOKOUT_COLUMNS = "id, field, pattern, reason, expires_at, supervisor_name, supervisor_badge, at, bench_id"
+
+
+def lookout_from_row(row: Sequence[Any]) -> Lookout:
+    """A Lookout from the projection's `lookouts` row (LOOKOUT_COLUMNS, in order)."""
+    return Lookout(
+        id=row[0],
+        field=row[1],
+        pattern=row[2],
+        reason=row[3],
+        expires_at=datetime.fromisoformat(row[4]),
+        added_by=f"{row[5]} ({row[6]})",
+        added_at=datetime.fromisoformat(row[7]),
+        bench_id=row[8],
+    )
+
+
 def column_values(table: str, rows: Sequence[Row]) -> list[tuple[Any, ...]]:
     """The rows as tuples in the table's column order."""
     names = [name for name, _ in TABLES[table]]
@@ -362,11 +390,7 @@ def refuse_own_reviews(
     bench and hub say the same words.
     """
     ids = sorted(
-        {
-            str(getattr(e.message, "seizure_id", ""))
-            for e in events
-            if e.good and e.kind in REVIEW_KINDS and e.message is not None
-        }
+        {m.seizure_id for e in events if isinstance(m := e.message, SeizureCountersigned | SeizureReturned)}
     )
     if not ids:
         return list(events)
@@ -377,12 +401,11 @@ def refuse_own_reviews(
         m = e.message
         if e.good and isinstance(m, SeizureRecorded):
             in_batch.setdefault(m.event_id, m.inspection.officer_badge)
-        if not (e.good and e.kind in REVIEW_KINDS and m is not None):
+        if not (e.good and isinstance(m, SeizureCountersigned | SeizureReturned)):
             out.append(e)
             continue
-        seizure_id = str(getattr(m, "seizure_id", ""))
-        seizer = held.get(seizure_id) or in_batch.get(seizure_id) or str(getattr(m, "seizing_badge", ""))
-        ref = SeizureRef(seizure_id, "", seizer, "", "", m.at, "", 0.0, 0.0)
+        seizer = held.get(m.seizure_id) or in_batch.get(m.seizure_id) or m.seizing_badge
+        ref = SeizureRef(m.seizure_id, "", seizer, "", "", m.at, "", 0.0, 0.0)
         problem = countersign_problem(m.actor, ref) if seizer else None
         out.append(e.refused(problem) if problem else e)
     return out

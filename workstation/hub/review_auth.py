@@ -94,7 +94,9 @@ class PasswordCheck:
                 self._dummy = self.hasher.hash("not a password")
             return self._dummy
 
-    def open_session(self, storage: HubStorage, badge: str, password: str, device: str) -> tuple[str, datetime]:
+    def open_session(
+        self, storage: HubStorage, badge: str, password: str, device: str
+    ) -> tuple[str, datetime]:
         """Check the badge and password, then the role; the token and its expiry, or Refused (401/403)."""
         officer = storage.officer(badge) if is_valid_badge(badge) else None
         if officer is None:

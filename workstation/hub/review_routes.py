@@ -73,9 +73,7 @@ def sync_problems(execute: Execute) -> list[SyncProblem]:
     out = []
     for bench, kind, event_id, status, reason, received_at, _ in execute(_PROBLEMS_SQL, ())[:MAX_PROBLEMS]:
         if status == "conflict":  # the words the bench was given (model.classify)
-            reason = (
-                f"{kind} {event_id} arrived before with a different payload; this one is kept aside on the hub"
-            )
+            reason = f"{kind} {event_id} arrived before with a different payload; this one is kept aside on the hub"
         at = received_at if isinstance(received_at, datetime) else datetime.fromisoformat(received_at)
         out.append(SyncProblem(bench, kind, event_id, status, reason, at.astimezone(UTC)))
     return out
@@ -136,7 +134,9 @@ async def open_session(request: Request, storage: HubStorage, device: str) -> Re
     password = data.get("password")
     if not isinstance(password, str):
         raise Refused(400, "password: expected text")
-    token, expires = await run_in_threadpool(_passwords.open_session, storage, data["badge"], password, device)
+    token, expires = await run_in_threadpool(
+        _passwords.open_session, storage, data["badge"], password, device
+    )
     return reply({"session": token, "expires_at": expires.isoformat(), "badge": data["badge"]})
 
 

@@ -20,7 +20,9 @@ from typing import Any
 
 from workstation.core.audit import AuditEntry
 from workstation.core.errors import Conflict, NotFound
+from workstation.core.review import Lookout
 from workstation.hub import targets
+from workstation.hub.lookouts import lookout_reference_records
 from workstation.hub.model import (
     GENESIS,
     Anchor,
@@ -34,7 +36,16 @@ from workstation.hub.model import (
     judge_chain,
     receipt,
 )
-from workstation.hub.projection import REVIEW_KINDS, TABLES, accepted_rows, column_values, refuse_own_reviews
+from workstation.hub.projection import (
+    LOOKOUT_COLUMNS,
+    REVIEW_KINDS,
+    TABLES,
+    accepted_lookouts,
+    accepted_rows,
+    column_values,
+    lookout_from_row,
+    refuse_own_reviews,
+)
 from workstation.hub.storage import Dialect, Execute, PhotoOutcome, PhotoState, T
 from workstation.store.officer_directory import DirectoryOfficer
 
@@ -301,6 +312,11 @@ class SqliteStorage:
             results, conflicts = classify(events, inserted, existing)
             for table, rows in accepted_rows(events, [r.status for r in results]).items():
                 c.executemany(_insert_sql(table), column_values(table, rows))
+            lookouts = accepted_lookouts(events, results)
+            if lookouts:  # out to every bench with the reference pull, from this same commit
+                self._publish(
+                    c, lookout_reference_records(lookouts, functools.partial(_known_lookout, c)), 5000
+                )
             c.executemany(
                 "INSERT INTO event_conflicts (bench, kind, event_id, payload, payload_sha256) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -383,19 +399,24 @@ class SqliteStorage:
     # -- reference data ---------------------------------------------------------------------------
 
     def publish_reference(self, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int = 5000) -> int:
-        count = 0
         with self._tx() as c:
-            it = iter(records)
-            while chunk := list(itertools.islice(it, chunk_size)):
-                for key, record in chunk:
-                    seq = self._next(c, "reference_seq")
-                    c.execute(
-                        "INSERT INTO reference (seq, record_key, record) VALUES (?, ?, ?) "
-                        "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
-                        (seq, key, json.dumps(record, sort_keys=True, ensure_ascii=False)),
-                    )
-                _put_targets(c, targets.merged(chunk))
-                count += len(chunk)
+            return self._publish(c, records, chunk_size)
+
+    def _publish(
+        self, c: sqlite3.Connection, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int
+    ) -> int:
+        count = 0
+        it = iter(records)
+        while chunk := list(itertools.islice(it, chunk_size)):
+            for key, record in chunk:
+                seq = self._next(c, "reference_seq")
+                c.execute(
+                    "INSERT INTO reference (seq, record_key, record) VALUES (?, ?, ?) "
+                    "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
+                    (seq, key, json.dumps(record, sort_keys=True, ensure_ascii=False)),
+                )
+            _put_targets(c, targets.merged(chunk))
+            count += len(chunk)
         return count
 
     def withdraw_reference(self, keys: Iterable[str]) -> int:
@@ -536,6 +557,11 @@ def _seizing_officers(c: sqlite3.Connection, seizure_ids: list[str]) -> dict[str
     marks = ", ".join("?" * len(seizure_ids))
     rows = c.execute(f"SELECT id, officer_badge FROM inspections WHERE id IN ({marks})", seizure_ids)
     return {str(r[0]): str(r[1]) for r in rows}
+
+
+def _known_lookout(c: sqlite3.Connection, lookout_id: str) -> Lookout | None:
+    row = c.execute(f"SELECT {LOOKOUT_COLUMNS} FROM lookouts WHERE id = ?", (lookout_id,)).fetchone()
+    return None if row is None else lookout_from_row(row)
 
 
 def _put_targets(c: sqlite3.Connection, rows: list[targets.RefTarget]) -> None:
