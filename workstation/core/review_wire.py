@@ -10,15 +10,50 @@ half-built value. `from_wire(cls, json.loads(json.dumps(to_wire(v)))) == v` for 
 from __future__ import annotations
 
 import functools
+import re
 import types
 import typing
 from dataclasses import MISSING, fields, is_dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, TypeVar, Union
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from workstation.core.errors import Invalid
 
 T = TypeVar("T")
+
+
+_OFFSET = re.compile(r"([+-])(\d\d):(\d\d)")
+
+
+def zone_name(zone: tzinfo) -> str:
+    """A facility zone on the wire: its IANA name, or a fixed offset "+HH:MM" (a machine without one)."""
+    key = getattr(zone, "key", None)
+    if isinstance(key, str):
+        return key
+    offset = zone.utcoffset(None)
+    if offset is None:
+        raise ValueError(f"the time zone {zone!r} has neither an IANA name nor a fixed offset")
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(offset) // timedelta(minutes=1)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def zone_from_name(text: str) -> tzinfo:
+    """The inverse of `zone_name`; Invalid naming `zone` for anything else."""
+    match = _OFFSET.fullmatch(text)
+    if match:
+        sign, hours, minutes = match.groups()
+        offset = timedelta(hours=int(hours), minutes=int(minutes))
+        if offset >= timedelta(hours=24):
+            raise Invalid({"zone": f"{text!r} is not a time zone offset"})
+        return timezone(-offset if sign == "-" else offset)
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(
+            {"zone": f"{text!r} is not an IANA time zone (e.g. America/Chicago) or an offset +HH:MM"}
+        ) from None
 
 
 def to_wire(value: Any) -> Any:

@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -21,7 +20,7 @@ from starlette.responses import Response
 
 from workstation.core.errors import Invalid
 from workstation.core.review import LogFilter, SyncProblem
-from workstation.core.review_wire import to_wire
+from workstation.core.review_wire import to_wire, zone_from_name
 from workstation.hub import review_auth
 from workstation.hub.http import Handler, Refused, read_body, reply
 from workstation.hub.storage import Execute, HubStorage
@@ -85,10 +84,7 @@ def sync_problems(execute: Execute) -> list[SyncProblem]:
 def _zone(name: str | None) -> tzinfo:
     if not name:
         raise Invalid({"zone": "the facility's time zone is required (an IANA name, e.g. America/Chicago)"})
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid({"zone": f"{name!r} is not an IANA time zone"}) from None
+    return zone_from_name(name)
 
 
 def _time(name: str, text: str | None) -> datetime:
@@ -223,10 +219,10 @@ ROUTES: Sequence[tuple[str, Handler, list[str]]] = (
     ("/v1/review/session", open_session, ["POST"]),
     ("/v1/review/log", log_keys, ["GET"]),
     ("/v1/review/rows", log_rows, ["POST"]),
-    ("/v1/review/records/{id}", record, ["GET"]),
+    ("/v1/review/records/{id:path}", record, ["GET"]),
     ("/v1/review/counts", counts, ["GET"]),
     ("/v1/review/seizures", seizures, ["GET"]),
-    ("/v1/review/seizures/{id}", seizure, ["GET"]),
+    ("/v1/review/seizures/{id:path}", seizure, ["GET"]),
     ("/v1/review/to-countersign", to_countersign, ["GET"]),
     ("/v1/review/unexamined", unexamined, ["GET"]),
     ("/v1/review/open-detentions", open_detentions, ["GET"]),
