@@ -14,6 +14,7 @@ import functools
 import hashlib
 import itertools
 import json
+import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -189,26 +190,28 @@ def _m001(conn: psycopg.Connection[Any]) -> None:
 # schema's tables and columns, as a bench's records file has them, minus the foreign keys (a record
 # may arrive before the one it points at) and the one-per-record unique indexes (two benches may
 # each correct or void the same record offline: both are facts). Times are the bench's ISO UTC
-# text, ordered byte-wise (COLLATE "C") whatever the database's locale. `row_seq` numbers
+# text; every text column is ordered byte-wise (COLLATE "C") whatever the database's locale, as
+# SQLite orders a records file (so both sources sort ties alike), and compared without the
+# locale's cost. `row_seq` numbers
 # inspections in the order the hub took them: the shift log's key. The hub's own photo bytes move
 # to `photo_blobs`, so that `photos` is the records schema's.
 M002_SQL = """
 ALTER TABLE photos RENAME TO photo_blobs;
 CREATE TABLE shifts (
     id text PRIMARY KEY, officer_badge text NOT NULL, bench_id text NOT NULL,
-    started_at text COLLATE "C" NOT NULL, handed_over_from text
+    started_at text NOT NULL, handed_over_from text
 );
 CREATE INDEX shifts_bench ON shifts (bench_id, started_at);
-CREATE TABLE shift_ends (id text PRIMARY KEY, ended_at text COLLATE "C" NOT NULL, how text NOT NULL);
+CREATE TABLE shift_ends (id text PRIMARY KEY, ended_at text NOT NULL, how text NOT NULL);
 CREATE TABLE inspections (
     row_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-    id text NOT NULL UNIQUE,
-    tracking_id text COLLATE "C" NOT NULL,
+    id text NOT NULL,
+    tracking_id text NOT NULL,
     officer_badge text NOT NULL,
     officer_name text NOT NULL,
     bench_id text NOT NULL,
     shift_id text NOT NULL,
-    at text COLLATE "C" NOT NULL,
+    at text NOT NULL,
     outcome text NOT NULL,
     exam_types text NOT NULL,
     notes text NOT NULL,
@@ -219,10 +222,13 @@ CREATE TABLE inspections (
     agency text,
     supersedes text,
     reason text NOT NULL,
-    barcode text COLLATE "C"
+    barcode text
 );
 -- The log by time, filtered by outcome, targeted or lane, from the index alone (as m007 on a bench).
 CREATE INDEX inspections_at_filters ON inspections (at, outcome, targeted, risk_lane);
+-- Unique, and holding the key: the log's "current" test maps superseded and voided ids to keys
+-- from the index alone.
+CREATE UNIQUE INDEX inspections_id ON inspections (id) INCLUDE (row_seq);
 CREATE INDEX inspections_officer_at ON inspections (officer_badge, at);
 CREATE INDEX inspections_bench_at ON inspections (bench_id, at);
 CREATE INDEX inspections_tracking ON inspections (tracking_id, at);
@@ -231,8 +237,8 @@ CREATE INDEX inspections_supersedes ON inspections (supersedes) WHERE supersedes
 CREATE INDEX inspections_shift ON inspections (shift_id, at);
 CREATE TABLE detentions (
     id text PRIMARY KEY, reason text NOT NULL, agency_or_test text NOT NULL,
-    detained_on text COLLATE "C" NOT NULL, notice_due text COLLATE "C" NOT NULL,
-    decision_due text COLLATE "C" NOT NULL
+    detained_on text NOT NULL, notice_due text NOT NULL,
+    decision_due text NOT NULL
 );
 CREATE TABLE seizures (
     id text PRIMARY KEY, violation text NOT NULL, law_cited text NOT NULL, storage_location text NOT NULL,
@@ -246,7 +252,7 @@ CREATE TABLE seized_items (
 CREATE INDEX seized_items_seizure ON seized_items (seizure_id, line_no);
 CREATE TABLE photos (
     id text PRIMARY KEY, file_name text NOT NULL, sha256 text NOT NULL, size bigint NOT NULL,
-    officer_badge text NOT NULL, at text COLLATE "C" NOT NULL
+    officer_badge text NOT NULL, at text NOT NULL
 );
 CREATE TABLE seizure_photos (
     id text PRIMARY KEY, seizure_id text NOT NULL, photo_id text NOT NULL, position bigint NOT NULL
@@ -254,28 +260,28 @@ CREATE TABLE seizure_photos (
 CREATE INDEX seizure_photos_seizure ON seizure_photos (seizure_id, position);
 CREATE TABLE countersignatures (
     id text PRIMARY KEY, seizure_id text NOT NULL, supervisor_badge text NOT NULL,
-    supervisor_name text NOT NULL, bench_id text NOT NULL, at text COLLATE "C" NOT NULL
+    supervisor_name text NOT NULL, bench_id text NOT NULL, at text NOT NULL
 );
 CREATE INDEX countersignatures_seizure ON countersignatures (seizure_id);
 CREATE TABLE voids (
     id text PRIMARY KEY, inspection_id text NOT NULL, officer_badge text NOT NULL, bench_id text NOT NULL,
-    at text COLLATE "C" NOT NULL, reason text NOT NULL
+    at text NOT NULL, reason text NOT NULL
 );
 CREATE INDEX voids_inspection ON voids (inspection_id);
 CREATE TABLE seizure_reviews (
     id text PRIMARY KEY, seizure_id text NOT NULL, action text NOT NULL, supervisor_badge text NOT NULL,
     supervisor_name text NOT NULL, seizing_badge text NOT NULL, bench_id text NOT NULL,
-    at text COLLATE "C" NOT NULL, reason text NOT NULL
+    at text NOT NULL, reason text NOT NULL
 );
 CREATE INDEX seizure_reviews_seizure ON seizure_reviews (seizure_id, at);
 CREATE TABLE lookouts (
     id text PRIMARY KEY, field text NOT NULL, pattern text NOT NULL, reason text NOT NULL,
-    expires_at text COLLATE "C" NOT NULL, supervisor_badge text NOT NULL, supervisor_name text NOT NULL,
-    bench_id text NOT NULL, at text COLLATE "C" NOT NULL
+    expires_at text NOT NULL, supervisor_badge text NOT NULL, supervisor_name text NOT NULL,
+    bench_id text NOT NULL, at text NOT NULL
 );
 CREATE TABLE lookout_removals (
     id text PRIMARY KEY, lookout_id text NOT NULL, supervisor_badge text NOT NULL, bench_id text NOT NULL,
-    at text COLLATE "C" NOT NULL, reason text NOT NULL
+    at text NOT NULL, reason text NOT NULL
 );
 CREATE INDEX lookout_removals_lookout ON lookout_removals (lookout_id);
 CREATE VIEW current_inspections AS
@@ -289,13 +295,13 @@ CREATE VIEW audit_log AS
     FROM audit_entries;
 -- What reconciliation needs of the reference data, kept as it is published (publish_reference).
 CREATE TABLE ref_targets (
-    tracking_id text COLLATE "C" PRIMARY KEY,
-    arrival_date text COLLATE "C",
+    tracking_id text PRIMARY KEY,
+    arrival_date text,
     score bigint,
     lane text,
     targeted bigint NOT NULL DEFAULT 0,
     target_reason text NOT NULL DEFAULT '',
-    assessed_at text COLLATE "C"
+    assessed_at text
 );
 CREATE INDEX ref_targets_targeted ON ref_targets (arrival_date) WHERE targeted = 1;
 CREATE INDEX ref_targets_arrival ON ref_targets (arrival_date);
@@ -303,7 +309,7 @@ CREATE INDEX ref_targets_arrival ON ref_targets (arrival_date);
 
 
 def _m002(conn: psycopg.Connection[Any]) -> None:
-    conn.execute(M002_SQL)
+    conn.execute(re.sub(r"\btext\b(?= |,|\n)", 'text COLLATE "C"', M002_SQL))
     for table in PROJECTED:
         conn.execute(
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
@@ -335,6 +341,14 @@ def migrate(url: str) -> None:
 
 
 PROJECTED = tuple(TABLES)
+
+# For the review's reads, this transaction only. A log query over a week (100,000 records) is a
+# few hundred milliseconds of plain work: JIT compiling costs more than it saves there, parallel
+# workers each recompute the "current" subquery, and the sort of its keys should stay in memory.
+REVIEW_SETTINGS = (
+    "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), "
+    "set_config('max_parallel_workers_per_gather', '0', true), set_config('random_page_cost', '1.1', true)"
+)
 
 
 @functools.cache
@@ -712,6 +726,7 @@ class PostgresStorage:
         with self._tx() as conn, conn.cursor() as cur:
             # One snapshot for every query of the request (a detail reads several tables).
             cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cur.execute(REVIEW_SETTINGS)
 
             def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
                 cur.execute(sql, params)
