@@ -224,8 +224,9 @@ CREATE TABLE inspections (
     reason text NOT NULL,
     barcode text
 );
--- The log by time, filtered by outcome, targeted or lane, from the index alone (as m007 on a bench).
-CREATE INDEX inspections_at_filters ON inspections (at, outcome, targeted, risk_lane);
+-- The log by time, newest first, filtered by outcome, targeted or lane, from the index alone: in
+-- the log's order (at, row_seq), so no sort, holding what the filters and the "current" test read.
+CREATE INDEX inspections_log ON inspections (at, row_seq) INCLUDE (outcome, targeted, risk_lane, id);
 -- Unique, and holding the key: the log's "current" test maps superseded and voided ids to keys
 -- from the index alone.
 CREATE UNIQUE INDEX inspections_id ON inspections (id) INCLUDE (row_seq);
