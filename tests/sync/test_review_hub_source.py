@@ -213,7 +213,7 @@ def test_the_hub_answers_as_this_benchs_own_records_do(
         b1.as_("S1"), "seller", "*shop*", "fakes", b1.clock.now + timedelta(days=2)
     )
     b1.sync(hub)
-    data_dir = Path(b1.store.conn.execute("PRAGMA database_list").fetchone()[2]).parent
+    data_dir = b1.store.data_dir
     with HubClient(hub.url, b1.token) as client:
         pull_reference_into(ManifestCache(open_cache(data_dir)), client, hub.url)
     local = LocalReviewSource(data_dir / RECORDS_FILE, data_dir / CACHE_FILE, "B1")

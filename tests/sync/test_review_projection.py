@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hub_process import HubProcess
@@ -18,10 +19,14 @@ from hub_support import query
 from review_support import DeskBench, desk_bench
 
 from workstation.core.messages import SeizureCountersigned, SeizureReturned
+from workstation.core.records import InspectionDraft
 from workstation.core.review import countersign_problem
 from workstation.hub.projection import TABLES
 from workstation.hub.storage import open_storage
+from workstation.store.cache import ManifestCache
+from workstation.store.db import open_cache
 from workstation.sync.client import HubClient
+from workstation.sync.rounds import pull_reference_into
 
 
 @pytest.fixture
@@ -87,14 +92,11 @@ def test_every_record_a_bench_wrote_is_at_the_hub_as_the_same_rows(
     assert json.loads(str(ref[0][0]))["removed"] is True
 
 
-def replace_draft(bench: DeskBench, record_id: str, **changes: object):  # type: ignore[no-untyped-def]
+def replace_draft(bench: DeskBench, record_id: str, **changes: Any) -> InspectionDraft:
     """A correction of `record_id`: its draft with `changes`, superseding it."""
-    from workstation.core.records import InspectionDraft
-
     old = bench.store.get_inspection(record_id)
     assert old is not None
-    draft = InspectionDraft(old.tracking_id, old.outcome, supersedes=record_id)
-    return replace(draft, **changes)  # type: ignore[arg-type]
+    return replace(InspectionDraft(old.tracking_id, old.outcome, supersedes=record_id), **changes)
 
 
 def test_a_duplicate_or_a_conflict_projects_nothing(b1: DeskBench, hub: HubProcess) -> None:
@@ -212,3 +214,24 @@ def test_reconciliation_targets_are_kept_as_reference_data_is_published(hub: Hub
         assert rows == [(0, None)]
     finally:
         storage.close()
+
+
+def test_a_lookout_added_at_one_bench_reaches_another_with_the_reference_pull(
+    b1: DeskBench, b2: DeskBench, hub: HubProcess
+) -> None:
+    expires = b1.clock.now + timedelta(days=3)
+    kept = b1.store.add_lookout(b1.as_("S1"), "shipper", "acme*", "known counterfeiter", expires)
+    ended = b1.store.add_lookout(b1.as_("S1"), "tracking", "RB123456785GB", "tip-off", expires)
+    b1.sync(hub)
+    cache = ManifestCache(open_cache(b2.store.data_dir))
+    try:
+        with HubClient(hub.url, b2.token) as client:
+            pull_reference_into(cache, client, hub.url)
+            assert {lk.id for lk in cache.lookouts(b2.clock.now)} == {kept.id, ended.id}
+            b1.store.remove_lookout(b1.as_("S1"), ended.id, "parcel found")
+            b1.sync(hub)
+            pull_reference_into(cache, client, hub.url)
+        assert [lk.id for lk in cache.lookouts(b2.clock.now)] == [kept.id]
+        assert cache.lookouts(b2.clock.now)[0].reason == "known counterfeiter"
+    finally:
+        cache.db.conn.close()
