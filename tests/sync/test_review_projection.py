@@ -21,6 +21,8 @@ from review_support import DeskBench, desk_bench
 from workstation.core.messages import SeizureCountersigned, SeizureReturned
 from workstation.core.records import InspectionDraft
 from workstation.core.review import countersign_problem
+from workstation.hub import postgres as postgres_engine
+from workstation.hub import sqlite as sqlite_engine
 from workstation.hub.projection import TABLES
 from workstation.hub.storage import open_storage
 from workstation.store.cache import ManifestCache
@@ -235,3 +237,63 @@ def test_a_lookout_added_at_one_bench_reaches_another_with_the_reference_pull(
         assert cache.lookouts(b2.clock.now)[0].reason == "known counterfeiter"
     finally:
         cache.db.conn.close()
+
+
+def test_a_hub_upgraded_to_the_projection_projects_the_events_it_held(
+    tmp_path: Path, hub_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = desk_bench(tmp_path / "b1", "B1", None)
+    try:
+        bench.release("O1", "1Z999AA10123456784")
+        bench.seize("O1", "RB123456785GB")
+        bench.detain("S1", "CP000000001US")
+        payloads = [
+            p
+            for (p,) in bench.store.conn.execute(
+                "SELECT payload FROM outbox WHERE sent_at IS NULL ORDER BY seq"
+            )
+        ]
+        # A hub of before migration 2, holding those events and a targeted item.
+        engine = sqlite_engine if hub_database.startswith("sqlite") else postgres_engine
+        with monkeypatch.context() as m:
+            m.setattr(engine, "MIGRATIONS", engine.MIGRATIONS[:1])
+            open_storage(hub_database).close()
+        rows = [("B1", json.loads(p)["kind"], json.loads(p)["event_id"], p, "x") for p in payloads]
+        execute(
+            hub_database,
+            "INSERT INTO events (bench, kind, event_id, payload, payload_sha256) VALUES ({})",
+            rows,
+        )
+        item = {"tracking_id": "RB000000000GB", "arrival_date": "2026-03-02", "shipper_name": "A",
+                "shipper_country": "CN", "consignee_name": "B", "declared_value": 1, "currency": "USD",
+                "lines": [{"description": "x", "quantity": 1, "unit_value": 1, "origin_country": "CN"}],
+                "risk": {"score": 90, "lane": "red", "targeted": True, "assessed_at": "2026-03-01T00:00:00Z"}}  # fmt: skip
+        execute(hub_database, "INSERT INTO reference (seq, record_key, record) VALUES ({})",
+                [(1, "item:RB000000000GB", json.dumps(item))])  # fmt: skip
+
+        open_storage(hub_database).close()  # migration 2, with what the hub held
+        for table in TABLES:
+            assert sorted(query(hub_database, f"SELECT {columns(table)} FROM {table}")) == bench_rows(
+                bench, table
+            ), table
+        assert query(hub_database, "SELECT tracking_id, targeted FROM ref_targets") == [("RB000000000GB", 1)]
+    finally:
+        bench.close()
+
+
+def columns(table: str) -> str:
+    return ", ".join(name for name, _ in TABLES[table])
+
+
+def execute(url: str, sql: str, rows: list[tuple[object, ...]]) -> None:
+    """Write rows straight into a hub database of either engine."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.executemany(sql.format(", ".join("?" * len(rows[0]))), rows)
+        return
+    import psycopg
+
+    with psycopg.connect(url) as conn, conn.cursor() as cur:
+        cur.executemany(sql.format(", ".join(["%s"] * len(rows[0]))), rows)

@@ -22,6 +22,9 @@ from workstation.core.errors import Invalid
 
 T = TypeVar("T")
 
+# The header that carries a supervisor's session to the hub's read endpoints (docs/sync-protocol.md).
+SESSION_HEADER = "X-Review-Session"
+
 
 _OFFSET = re.compile(r"([+-])(\d\d):(\d\d)")
 

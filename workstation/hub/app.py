@@ -21,7 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from workstation.core.errors import Invalid
-from workstation.hub import review_routes
+from workstation.hub import review_auth, review_routes
 from workstation.hub.http import (
     MAX_BODY,
     Handler,
@@ -200,7 +200,7 @@ def create_app(storage: HubStorage, *, close_storage: bool = False) -> Starlette
     def route(path: str, handler: Handler, methods: list[str]) -> Route:
         return Route(path, guarded(storage, handler), methods=methods)
 
-    return Starlette(
+    app = Starlette(
         routes=[
             route("/v1/time", get_time, ["GET"]),
             route("/v1/events", post_events, ["POST"]),
@@ -213,6 +213,8 @@ def create_app(storage: HubStorage, *, close_storage: bool = False) -> Starlette
         exception_handlers={404: not_found},
         lifespan=lifespan,
     )
+    app.state.passwords = review_auth.PasswordCheck()
+    return app
 
 
 def app_from_environment() -> Starlette:

@@ -180,6 +180,11 @@ def read_events(raws: Sequence[Any], bench: str) -> list[Incoming]:
     return [read_event(raw, bench) for raw in raws]
 
 
+def conflict_reason(kind: str, event_id: str) -> str:
+    """What the hub says of an event whose key it holds with another payload."""
+    return f"{kind} {event_id} arrived before with a different payload; this one is kept aside on the hub"
+
+
 def classify(
     incoming: Sequence[Incoming],
     inserted: Mapping[tuple[str, str], int],
@@ -209,13 +214,7 @@ def classify(
             else:
                 conflicts.append(ev)
                 results.append(
-                    EventResult(
-                        ev.event_id,
-                        ev.kind,
-                        "conflict",
-                        f"{ev.kind} {ev.event_id} arrived before with a different payload; "
-                        "this one is kept aside on the hub",
-                    )
+                    EventResult(ev.event_id, ev.kind, "conflict", conflict_reason(ev.kind, ev.event_id))
                 )
     return results, conflicts
 

@@ -51,6 +51,7 @@ from workstation.hub.projection import (
     column_values,
     lookout_from_row,
     refuse_own_reviews,
+    stored_rows,
 )
 from workstation.hub.storage import Dialect, Execute, PhotoOutcome, PhotoState, T, shown_url
 from workstation.store.officer_directory import DirectoryOfficer
@@ -316,6 +317,16 @@ def _m002(conn: psycopg.Connection[Any]) -> None:
             f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION hub_refuse_change()"
         )
+    # What the hub held before: its events projected in the order it took them, its reference
+    # data's targets (an upgraded hub's review starts from its whole history).
+    with conn.cursor(name="m002_events") as events, conn.cursor() as cur:
+        events.execute("SELECT payload FROM events ORDER BY hub_seq")
+        while chunk := events.fetchmany(5000):
+            PostgresStorage._project(cur, stored_rows(r[0] for r in chunk))
+    with conn.cursor(name="m002_reference") as reference, conn.cursor() as cur:
+        reference.execute("SELECT record_key, record FROM reference ORDER BY seq")
+        while chunk := reference.fetchmany(5000):
+            PostgresStorage._put_targets(cur, targets.merged((r[0], json.loads(r[1])) for r in chunk))
 
 
 MIGRATIONS: tuple[tuple[int, Callable[[psycopg.Connection[Any]], None]], ...] = ((1, _m001), (2, _m002))

@@ -12,7 +12,7 @@ Qt-free and SQL-free: the engines own the statements; this module owns what goes
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +30,7 @@ from workstation.core.messages import (
     SeizureReturned,
     ShiftEnded,
     ShiftStarted,
+    from_dict,
 )
 from workstation.core.review import Lookout, SeizureRef, countersign_problem
 from workstation.hub.model import EventResult, Incoming
@@ -368,6 +369,15 @@ def lookout_from_row(row: Sequence[Any]) -> Lookout:
         added_at=datetime.fromisoformat(row[7]),
         bench_id=row[8],
     )
+
+
+def stored_rows(payloads: Iterable[str]) -> dict[str, list[Row]]:
+    """The rows of events the hub stored before the projection existed (hub migration 2)."""
+    out: dict[str, list[Row]] = {}
+    for payload in payloads:
+        for table, row in project(from_dict(json.loads(payload))):
+            out.setdefault(table, []).append(row)
+    return out
 
 
 def column_values(table: str, rows: Sequence[Row]) -> list[tuple[Any, ...]]:

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from workstation.core.badge import is_valid_badge
+from workstation.core.review_wire import SESSION_HEADER
 from workstation.hub.http import Refused
 from workstation.hub.storage import HubStorage
 from workstation.store.officer_directory import DirectoryOfficer
 from workstation.store.officers import Argon2Hasher, default_hasher
 
-SESSION_HEADER = "X-Review-Session"
 SESSION_LIFETIME = timedelta(hours=12)
 REVIEW_ROLES = frozenset({"supervisor", "admin"})
 _PREFIX = b"workstation review session v1\n"

@@ -20,17 +20,16 @@ from starlette.responses import Response
 
 from workstation.core.errors import Invalid
 from workstation.core.review import LogFilter, SyncProblem
-from workstation.core.review_wire import to_wire, zone_from_name
+from workstation.core.review_wire import SESSION_HEADER, to_wire, zone_from_name
 from workstation.hub import review_auth
 from workstation.hub.http import Handler, Refused, read_body, reply
+from workstation.hub.model import conflict_reason
 from workstation.hub.storage import Execute, HubStorage
 from workstation.store.review_query import ReviewQueries, ReviewReader, TargetedItem
 
 T = TypeVar("T")
 MAX_KEYS = 5000  # rows asked for at once (the window asks for a screenful)
 MAX_PROBLEMS = 1000
-
-_passwords = review_auth.PasswordCheck()
 
 
 def hub_targeted(execute: Execute, dialect: str) -> Callable[[date, date], list[TargetedItem]]:
@@ -63,22 +62,28 @@ def reader(storage: HubStorage, execute: Execute) -> ReviewReader:
 _PROBLEMS_SQL = (
     "SELECT bench, kind, event_id, 'rejected', reason, received_at, id FROM rejections "
     "UNION ALL SELECT bench, kind, event_id, 'conflict', '', received_at, id FROM event_conflicts "
-    "ORDER BY 6 DESC, 7 DESC"
+    f"ORDER BY 6 DESC, 7 DESC LIMIT {MAX_PROBLEMS}"
 )
 
 
 def sync_problems(execute: Execute) -> list[SyncProblem]:
     """What the hub refused (rejections) or kept aside (conflicts), newest first, with the reason."""
     out = []
-    for bench, kind, event_id, status, reason, received_at, _ in execute(_PROBLEMS_SQL, ())[:MAX_PROBLEMS]:
-        if status == "conflict":  # the words the bench was given (model.classify)
-            reason = f"{kind} {event_id} arrived before with a different payload; this one is kept aside on the hub"
+    for bench, kind, event_id, status, reason, received_at, _ in execute(_PROBLEMS_SQL, ()):
+        if status == "conflict":  # the words the bench was given
+            reason = conflict_reason(kind, event_id)
         at = received_at if isinstance(received_at, datetime) else datetime.fromisoformat(received_at)
         out.append(SyncProblem(bench, kind, event_id, status, reason, at.astimezone(UTC)))
     return out
 
 
 # -- request parts --------------------------------------------------------------------------------
+
+
+def passwords(request: Request) -> review_auth.PasswordCheck:
+    """The app's password check (create_app makes one per app: its dummy hash is made once)."""
+    check: review_auth.PasswordCheck = request.app.state.passwords
+    return check
 
 
 def _zone(name: str | None) -> tzinfo:
@@ -108,7 +113,7 @@ async def _read(
     request: Request, storage: HubStorage, device: str, work: Callable[[ReviewReader, Execute], T]
 ) -> T:
     """Check the session, then run `work` on a reader inside one read transaction."""
-    token = request.headers.get(review_auth.SESSION_HEADER)
+    token = request.headers.get(SESSION_HEADER)
 
     def run() -> T:
         review_auth.session_badge(storage, token, device)
@@ -131,7 +136,7 @@ async def open_session(request: Request, storage: HubStorage, device: str) -> Re
     if not isinstance(password, str):
         raise Refused(400, "password: expected text")
     token, expires = await run_in_threadpool(
-        _passwords.open_session, storage, data["badge"], password, device
+        passwords(request).open_session, storage, data["badge"], password, device
     )
     return reply({"session": token, "expires_at": expires.isoformat(), "badge": data["badge"]})
 

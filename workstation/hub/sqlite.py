@@ -45,6 +45,7 @@ from workstation.hub.projection import (
     column_values,
     lookout_from_row,
     refuse_own_reviews,
+    stored_rows,
 )
 from workstation.hub.storage import Dialect, Execute, PhotoOutcome, PhotoState, T
 from workstation.store.officer_directory import DirectoryOfficer
@@ -223,6 +224,8 @@ class SqliteStorage:
                     c.execute(statement)
                 if number == 1:
                     c.execute("INSERT INTO hub_secret VALUES (1, ?)", (secrets.token_hex(32),))
+                if number == 2:
+                    _backfill(c)
                 c.execute("INSERT INTO schema_version VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))", (number,))
 
     @property
@@ -543,6 +546,17 @@ class SqliteStorage:
                 (sha256, size, whole, int(complete)),
             )
             return PhotoOutcome("complete" if complete else "partial", len(whole), size)
+
+
+def _backfill(c: sqlite3.Connection) -> None:
+    """What the hub held before migration 2: its events projected in order, its reference targets."""
+    events = c.execute("SELECT payload FROM events ORDER BY hub_seq")
+    while chunk := events.fetchmany(5000):
+        for table, rows in stored_rows(r[0] for r in chunk).items():
+            c.executemany(_insert_sql(table), column_values(table, rows))
+    reference = c.execute("SELECT record_key, record FROM reference ORDER BY seq")
+    while chunk := reference.fetchmany(5000):
+        _put_targets(c, targets.merged((r[0], json.loads(r[1])) for r in chunk))
 
 
 @functools.cache

@@ -32,12 +32,11 @@ from workstation.core.review import (
     SyncProblem,
     Unexamined,
 )
-from workstation.core.review_wire import from_wire, list_from_wire, zone_name
+from workstation.core.review_wire import SESSION_HEADER, from_wire, list_from_wire, zone_name
 from workstation.sync.client import HubClient
 from workstation.sync.errors import HubBusy, HubRefused
 from workstation.sync.rounds import HubTarget
 
-SESSION_HEADER = "X-Review-Session"
 ROWS_PER_REQUEST = 5000  # the hub's limit for POST /v1/review/rows
 
 T = TypeVar("T")
