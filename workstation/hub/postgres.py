@@ -236,7 +236,6 @@ CREATE INDEX inspections_bench_at ON inspections (bench_id, at);
 CREATE INDEX inspections_tracking ON inspections (tracking_id, at);
 CREATE INDEX inspections_barcode ON inspections (barcode);
 CREATE INDEX inspections_supersedes ON inspections (supersedes) WHERE supersedes IS NOT NULL;
-CREATE INDEX inspections_shift ON inspections (shift_id, at);
 CREATE TABLE detentions (
     id text PRIMARY KEY, reason text NOT NULL, agency_or_test text NOT NULL,
     detained_on text NOT NULL, notice_due text NOT NULL,

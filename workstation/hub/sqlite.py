@@ -123,7 +123,6 @@ CREATE INDEX inspections_bench_at ON inspections (bench_id, at);
 CREATE INDEX inspections_tracking ON inspections (tracking_id, at);
 CREATE INDEX inspections_barcode ON inspections (barcode);
 CREATE INDEX inspections_supersedes ON inspections (supersedes) WHERE supersedes IS NOT NULL;
-CREATE INDEX inspections_shift ON inspections (shift_id, at);
 CREATE TABLE detentions (
     id TEXT PRIMARY KEY, reason TEXT NOT NULL, agency_or_test TEXT NOT NULL, detained_on TEXT NOT NULL,
     notice_due TEXT NOT NULL, decision_due TEXT NOT NULL
