@@ -291,6 +291,14 @@ class RecordsStore:
         )
         return [lookout_from_row(r) for r in rows]
 
+    def lookout_version(self) -> tuple[int, int]:
+        """The newest rowids of `lookouts` and `lookout_removals`: append-only, so they change with every write."""
+        row = self.conn.execute(
+            "SELECT coalesce((SELECT max(rowid) FROM lookouts), 0), "
+            "coalesce((SELECT max(rowid) FROM lookout_removals), 0)"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
     def removed_lookouts(self) -> set[str]:
         """Ids of the lookouts removed at this bench (of any bench): a scan here no longer flags them."""
         return {r[0] for r in self.conn.execute("SELECT lookout_id FROM lookout_removals")}
@@ -356,9 +364,11 @@ class RecordsStore:
         """A supervisor's facility lookout."""
         return self.service.add_lookout(session, field, pattern, reason, expires_at).value
 
-    def remove_lookout(self, session: Session, lookout_id: str, reason: str) -> str:
-        """End a lookout of this bench; returns the removal's id."""
-        return self.service.remove_lookout(session, lookout_id, reason).value
+    def remove_lookout(
+        self, session: Session, lookout_id: str, reason: str, known: Lookout | None = None
+    ) -> str:
+        """End a lookout (`known`: another bench's, as the hub showed it); returns the removal's id."""
+        return self.service.remove_lookout(session, lookout_id, reason, known).value
 
     def void_inspection(self, session: Session, inspection_id: str, reason: str) -> None:
         """A supervisor voids a record made in error; the record stays, the view drops it."""

@@ -10,7 +10,8 @@ reads a widget or `self.session` on the worker thread. Operations that write ret
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 import cv2
@@ -26,11 +27,12 @@ from workstation.core.records import (
     SeizureDraft,
     Session,
 )
+from workstation.core.review import Lookout, SeizureRef
 from workstation.core.tracking import parse
 from workstation.scanning.decoders import zbar_problem
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
-from workstation.store.lookouts import live_lookouts
+from workstation.store.lookouts import LiveLookouts
 from workstation.store.officers import OfficerDirectory
 from workstation.store.photos import content_suffix
 from workstation.store.records import RecordsStore
@@ -48,6 +50,10 @@ class BenchResources:
     cache: ManifestCache
     records: RecordsStore
     officers: OfficerDirectory
+    lookouts: LiveLookouts = field(init=False)  # what a scan is matched against, kept in memory
+
+    def __post_init__(self) -> None:
+        self.lookouts = LiveLookouts(self.cache, self.records)
 
     @classmethod
     def open(cls, ctx: Context) -> BenchResources:
@@ -146,10 +152,52 @@ def lookup_op(code: str) -> Callable[[BenchResources], ScanResult]:
         item = res.cache.lookup(code)
         key = item.tracking_id if item is not None else tracking.tracking_id
         now = res.records.now()
-        hits = scan_lookouts(live_lookouts(res.cache, res.records, now), key, item, now)
+        hits = scan_lookouts(res.lookouts.get(now), key, item, now)
         return classify(tracking, item, res.records.inspections_for(key), hits)
 
     return lookup
+
+
+def countersign_op(session: Session, seizure: SeizureRef) -> Callable[[BenchResources], Saved[str]]:
+    """A supervisor countersigns a seizure (of any bench); the runner publishes its Changes."""
+
+    def countersign(res: BenchResources) -> Saved[str]:
+        return res.records.service.countersign(session, seizure)
+
+    return countersign
+
+
+def return_for_correction_op(
+    session: Session, seizure: SeizureRef, reason: str
+) -> Callable[[BenchResources], Saved[str]]:
+    """A supervisor returns a seizure for correction, with the reason."""
+
+    def return_for_correction(res: BenchResources) -> Saved[str]:
+        return res.records.service.return_for_correction(session, seizure, reason)
+
+    return return_for_correction
+
+
+def add_lookout_op(
+    session: Session, field: str, pattern: str, reason: str, expires_at: datetime
+) -> Callable[[BenchResources], Saved[Lookout]]:
+    """A supervisor adds a facility lookout; scans here match it at once."""
+
+    def add_lookout(res: BenchResources) -> Saved[Lookout]:
+        return res.records.service.add_lookout(session, field, pattern, reason, expires_at)
+
+    return add_lookout
+
+
+def remove_lookout_op(
+    session: Session, lookout_id: str, reason: str, known: Lookout | None = None
+) -> Callable[[BenchResources], Saved[str]]:
+    """A supervisor ends a lookout; `known` is another bench's lookout as the hub showed it."""
+
+    def remove_lookout(res: BenchResources) -> Saved[str]:
+        return res.records.service.remove_lookout(session, lookout_id, reason, known)
+
+    return remove_lookout
 
 
 def shift_op(session: Session) -> Callable[[BenchResources], ShiftView]:
