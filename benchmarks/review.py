@@ -230,7 +230,7 @@ def main() -> None:
     if not args.skip_hub:
         from review_hub import hub_half, print_hub
 
-        hub = hub_half(path, opening_filter(day, zone), filters)
+        hub = hub_half(path, opening_filter(day, zone), filters, day=day, zone=zone)
         figures |= {"hub": hub, "hub_target_met": print_hub(hub, TARGET_MS)}
     print(json.dumps(figures))
 

@@ -21,17 +21,18 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Sequence
-from datetime import UTC, date, tzinfo
+import time as clock
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from argon2 import PasswordHasher
 
-from workstation.core.review import LogFilter, ReviewSource
+from workstation.core.review import LogFilter, ReviewSource, day_span
 from workstation.hub.projection import TABLES
 from workstation.hub.storage import open_storage
+from workstation.store.db import CACHE_FILE
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))  # postgres_server: the same throwaway server the tests use
@@ -66,6 +67,31 @@ def load_projection(records_path: Path, database: str) -> dict[str, int]:
     return counts
 
 
+def load_targets(cache_path: Path, database: str) -> int:
+    """The cache's items and their risk (the reference data) into the hub's ref_targets (COPY)."""
+    import psycopg
+
+    from workstation.hub.targets import COLUMNS
+
+    source = sqlite3.connect(f"{cache_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = source.execute(
+            "SELECT i.tracking_id, i.arrival_date, r.score, r.lane, coalesce(r.targeted, 0), "
+            "coalesce(r.target_reason, ''), r.assessed_at FROM items i LEFT JOIN risk r USING (tracking_id)"
+        )
+        n = 0
+        sql = f"COPY ref_targets ({', '.join(COLUMNS)}) FROM STDIN"
+        with psycopg.connect(database) as conn, conn.cursor() as cur, cur.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+                n += 1
+        with psycopg.connect(database, autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE ref_targets")
+    finally:
+        source.close()
+    return n
+
+
 class HubServer:
     """`workstation hub serve` on a database, on a free loopback port."""
 
@@ -97,11 +123,15 @@ def hub_half(
     opening: LogFilter,
     filters: Sequence[tuple[str, LogFilter]],
     *,
+    day: date | None = None,
+    zone: tzinfo = UTC,
     server_url: str | None = None,
 ) -> dict[str, Any]:
-    """Load the history into a hub on PostgreSQL and time `opening` and `filters` through it."""
+    """Load the history (and its cache's reference data, when there) into a hub on PostgreSQL and
+    time `opening` and `filters` through it; with `day`, also counts, reconciliation, open
+    detentions and seizures to countersign, as the local half does."""
     import postgres_server
-    from review import run_filters, timed
+    from review import run_filters, timed, timed_ms
 
     from workstation.hub.app import add_device
     from workstation.sync.review_client import HubReviewSource, open_review_session
@@ -123,10 +153,15 @@ def hub_half(
             storage.save_officer(SUPERVISOR, "Hub Supervisor", "supervisor", True, hashed, None)
         finally:
             storage.close()
-        started = time.perf_counter()
+        started = clock.perf_counter()
         loaded = load_projection(records_path, database)
-        load_seconds = time.perf_counter() - started
-        print(f"hub: {loaded['inspections']:,} records copied into the projection in {load_seconds:.1f} s")
+        load_seconds = clock.perf_counter() - started
+        cache_path = records_path.parent / CACHE_FILE
+        targets = load_targets(cache_path, database) if cache_path.exists() else 0
+        print(
+            f"hub: {loaded['inspections']:,} records and {targets:,} reference items copied into "
+            f"the projection in {load_seconds:.1f} s"
+        )
         hub = HubServer(work, database)
         try:
             target = HubTarget(hub.url, token)
@@ -135,6 +170,8 @@ def hub_half(
                 timed(source, opening)  # the first request opens the hub's pooled connection
                 open_ms, open_rows = timed(source, opening)
                 figures = run_filters(source, filters)
+                if day is not None:
+                    figures |= other_figures(source, day, zone, timed_ms)
         finally:
             hub.stop()
     finally:
@@ -148,6 +185,25 @@ def hub_half(
         "open_rows": open_rows,
         "load_seconds": round(load_seconds, 1),
         "engine": "postgresql",
+    }
+
+
+def other_figures(
+    source: ReviewSource, day: date, zone: tzinfo, timed_ms: Callable[[Callable[[], object]], float]
+) -> dict[str, Any]:
+    """The local half's other figures, through the hub: each timed once."""
+    day_start, day_end = day_span(day, zone)
+    day_filter = LogFilter(start=day_start, end=day_end)
+    week_filter = LogFilter(start=day_start - timedelta(days=6), end=day_end)
+    now = datetime.combine(day + timedelta(days=1), time(12), tzinfo=zone)
+    unexamined: list[object] = []
+    return {
+        "counts_day_ms": timed_ms(lambda: source.counts(day_filter, zone)),
+        "counts_week_ms": timed_ms(lambda: source.counts(week_filter, zone)),
+        "unexamined_ms": timed_ms(lambda: unexamined.extend(source.unexamined(day, now, zone))),
+        "open_detentions_ms": timed_ms(source.open_detentions),
+        "to_countersign_ms": timed_ms(source.to_countersign),
+        "unexamined": len(unexamined),
     }
 
 
@@ -170,7 +226,7 @@ def main() -> None:
         filters = standard_filters(local, day, zone)
     finally:
         local.close()
-    hub = hub_half(path, opening_filter(day, zone), filters)
+    hub = hub_half(path, opening_filter(day, zone), filters, day=day, zone=zone)
     print_hub(hub)
     print(json.dumps({"hub": hub}))
 
@@ -184,6 +240,12 @@ def print_hub(hub: dict[str, Any], target_ms: float = 200.0) -> bool:
         print(f"    {s['ms']:7.1f} ms  {s['filter']} ({s['rows']:,} records)")
     met = bool(hub["p50_ms"] <= target_ms and hub["p99_ms"] <= target_ms and hub["open_ms"] <= target_ms)
     print(f"  target {target_ms:.0f} ms p50 and p99: {'met' if met else 'MISSED'}")
+    if "counts_day_ms" in hub:
+        print(
+            f"  counts: a day {hub['counts_day_ms']} ms, a week {hub['counts_week_ms']} ms; "
+            f"unexamined ({hub['unexamined']:,} left): {hub['unexamined_ms']} ms; "
+            f"open detentions {hub['open_detentions_ms']} ms; to countersign {hub['to_countersign_ms']} ms"
+        )
     return met
 
 
