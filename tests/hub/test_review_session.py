@@ -137,6 +137,7 @@ def test_a_token_expires_and_names_its_badge_and_device() -> None:
     assert review_auth.read("secret", token, BENCH, now + timedelta(hours=12)) is None
     assert review_auth.read("other secret", token, BENCH, now) is None
     assert review_auth.read("secret", token, "bench-08", now) is None
+    assert review_auth.read("secret", token + "\u00e9", BENCH, now) is None  # not ASCII: no fault
     # The badge cannot be changed without the signature failing.
     body, _, signature = token.partition(".")
     forged = base64.urlsafe_b64encode(base64.urlsafe_b64decode(body).replace(b"S1", b"S2")).decode()

@@ -59,7 +59,7 @@ def read(secret: str, token: str, device: str, now: datetime) -> ReviewSession |
         body = base64.urlsafe_b64decode(encoded.encode("ascii"))
     except (binascii.Error, ValueError, UnicodeEncodeError):
         return None
-    if not hmac.compare_digest(_sign(secret, body), signature):
+    if not signature.isascii() or not hmac.compare_digest(_sign(secret, body), signature):
         return None
     try:
         badge, held_device, expiry = body.decode().split("\n")
