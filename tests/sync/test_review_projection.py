@@ -21,8 +21,8 @@ from review_support import DeskBench, desk_bench
 from workstation.core.messages import SeizureCountersigned, SeizureReturned
 from workstation.core.records import InspectionDraft
 from workstation.core.review import countersign_problem
-from workstation.hub import postgres as postgres_engine
-from workstation.hub import sqlite as sqlite_engine
+from workstation.hub import postgres_schema as postgres_engine
+from workstation.hub import sqlite_schema as sqlite_engine
 from workstation.hub.projection import TABLES
 from workstation.hub.storage import open_storage
 from workstation.store.cache import ManifestCache
