@@ -10,10 +10,10 @@ row that a slower transaction commits late.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -23,6 +23,9 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from workstation.core.audit import GENESIS_HASH, AuditEntry
 from workstation.core.errors import Conflict, NotFound
+from workstation.core.review import Lookout
+from workstation.hub import targets
+from workstation.hub.lookouts import lookout_reference_records
 from workstation.hub.model import (
     GENESIS,
     Anchor,
@@ -36,11 +39,19 @@ from workstation.hub.model import (
     judge_chain,
     receipt,
 )
-from workstation.hub.storage import PhotoOutcome, PhotoState, shown_url
+from workstation.hub.postgres_schema import migrate, write_projection, write_targets
+from workstation.hub.projection import (
+    LOOKOUT_COLUMNS,
+    REVIEW_KINDS,
+    accepted_lookouts,
+    accepted_rows,
+    lookout_from_row,
+    refuse_own_reviews,
+)
+from workstation.hub.storage import Dialect, Execute, PhotoOutcome, PhotoState, T, shown_url
 from workstation.store.officer_directory import DirectoryOfficer
 
 # Advisory lock keys (any 64-bit numbers, fixed for this schema).
-MIGRATION_LOCK = 0x776B5F6D6967  # "wk_mig"
 REFERENCE_LOCK = 0x776B5F726566  # "wk_ref"
 OFFICER_LOCK = 0x776B5F6F6666  # "wk_off"
 
@@ -71,126 +82,13 @@ FROM events e JOIN unnest(%b::text[], %b::text[]) AS k(kind, event_id)
 """
 
 
-def _m001(conn: psycopg.Connection[Any]) -> None:
-    conn.execute(
-        """
-        CREATE TABLE hub_secret (id int PRIMARY KEY CHECK (id = 1), secret text NOT NULL);
-        CREATE TABLE hub_state (key text PRIMARY KEY, value bigint NOT NULL);
-        INSERT INTO hub_state VALUES ('reference_horizon', 0);
-        CREATE TABLE devices (
-            name text PRIMARY KEY,
-            token_sha256 text NOT NULL UNIQUE,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            revoked_at timestamptz
-        );
-        CREATE TABLE events (
-            hub_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            bench text NOT NULL,
-            kind text NOT NULL,
-            event_id text NOT NULL,
-            payload text NOT NULL,
-            payload_sha256 text NOT NULL,
-            received_at timestamptz NOT NULL DEFAULT now(),
-            UNIQUE (kind, event_id)
-        );
-        CREATE FUNCTION hub_refuse_change() RETURNS trigger LANGUAGE plpgsql AS
-            $$ BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
-        CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
-            FOR EACH ROW EXECUTE FUNCTION hub_refuse_change();
-        CREATE TABLE event_conflicts (
-            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            bench text NOT NULL,
-            kind text NOT NULL,
-            event_id text NOT NULL,
-            payload text NOT NULL,
-            payload_sha256 text NOT NULL,
-            received_at timestamptz NOT NULL DEFAULT now(),
-            UNIQUE (kind, event_id, payload_sha256)
-        );
-        CREATE TABLE rejections (
-            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            bench text NOT NULL,
-            kind text NOT NULL,
-            event_id text NOT NULL,
-            payload text NOT NULL,
-            reason text NOT NULL,
-            received_at timestamptz NOT NULL DEFAULT now()
-        );
-        CREATE TABLE audit_entries (
-            bench text NOT NULL,
-            seq bigint NOT NULL,
-            at text NOT NULL,
-            kind text NOT NULL,
-            actor text NOT NULL,
-            bench_id text NOT NULL,
-            subject text NOT NULL,
-            record_sha256 text NOT NULL,
-            detail text NOT NULL,
-            prev_hash text NOT NULL,
-            hash text NOT NULL,
-            PRIMARY KEY (bench, seq)
-        );
-        CREATE TABLE anchors (
-            bench text PRIMARY KEY,
-            seq bigint NOT NULL,
-            hash text NOT NULL,
-            receipt text NOT NULL,
-            at timestamptz NOT NULL DEFAULT now()
-        );
-        CREATE TABLE bench_problems (
-            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            bench text NOT NULL,
-            problem text NOT NULL,
-            at timestamptz NOT NULL DEFAULT now()
-        );
-        CREATE SEQUENCE reference_seq_counter;
-        CREATE TABLE reference (
-            seq bigint NOT NULL UNIQUE,
-            record_key text PRIMARY KEY,
-            record text NOT NULL
-        );
-        CREATE SEQUENCE officer_version_counter;
-        CREATE TABLE officers (
-            badge text PRIMARY KEY,
-            name text NOT NULL,
-            role text NOT NULL,
-            active boolean NOT NULL,
-            password_hash text NOT NULL,
-            pin_hash text,
-            version bigint NOT NULL UNIQUE
-        );
-        CREATE TABLE photos (
-            sha256 text PRIMARY KEY,
-            size bigint NOT NULL,
-            data bytea NOT NULL,
-            complete boolean NOT NULL DEFAULT false
-        );
-        """
-    )
-    conn.execute("INSERT INTO hub_secret VALUES (1, %s)", (secrets.token_hex(32),))
-
-
-MIGRATIONS: tuple[tuple[int, Callable[[psycopg.Connection[Any]], None]], ...] = ((1, _m001),)
-
-
-def migrate(url: str) -> None:
-    """Apply the numbered steps not yet applied; two processes starting at once take turns."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
-        try:
-            conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version int PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-            done = {int(r[0]) for r in conn.execute("SELECT version FROM schema_version")}
-            for number, step in MIGRATIONS:
-                if number in done:
-                    continue
-                with conn.transaction():
-                    step(conn)
-                    conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+# For the review's reads, this transaction only. A log query over a week (100,000 records) is a
+# few hundred milliseconds of plain work: JIT compiling costs more than it saves there, parallel
+# workers each recompute the "current" subquery, and the sort of its keys should stay in memory.
+REVIEW_SETTINGS = (
+    "SELECT set_config('jit', 'off', true), set_config('work_mem', '64MB', true), "
+    "set_config('max_parallel_workers_per_gather', '0', true), set_config('random_page_cost', '1.1', true)"
+)
 
 
 def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -223,6 +121,10 @@ class PostgresStorage:
     @property
     def url(self) -> str:
         return self._url
+
+    @property
+    def dialect(self) -> Dialect:
+        return "postgresql"
 
     def close(self) -> None:
         self.pool.close()
@@ -270,8 +172,10 @@ class PostgresStorage:
     # -- events and anchors -----------------------------------------------------------------------
 
     def upload(self, bench: str, events: Sequence[Incoming], audit: Sequence[AuditEntry]) -> UploadOutcome:
-        good = [e for e in events if e.good]
         with self._tx() as conn, conn.cursor() as cur:
+            if any(e.good and e.kind in REVIEW_KINDS for e in events):
+                events = refuse_own_reviews(events, functools.partial(self._seizing_officers, cur))
+            good = [e for e in events if e.good]
             inserted: dict[tuple[str, str], int] = {}
             if good:
                 cur.execute(
@@ -291,6 +195,12 @@ class PostgresStorage:
                 cur.execute(_STORED_HASHES_SQL, ([e.kind for e in missing], [e.event_id for e in missing]))
                 existing = {(r[0], r[1]): r[2] for r in cur.fetchall()}
             results, conflicts = classify(events, inserted, existing)
+            write_projection(cur, accepted_rows(events, [r.status for r in results]))
+            lookouts = accepted_lookouts(events, results)
+            if lookouts:  # out to every bench with the reference pull, from this same commit
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
+                known = functools.partial(self._known_lookout, cur)
+                self._publish(cur, lookout_reference_records(lookouts, known), 5000)
             if conflicts:
                 cur.executemany(
                     "INSERT INTO event_conflicts (bench, kind, event_id, payload, payload_sha256) "
@@ -305,6 +215,11 @@ class PostgresStorage:
                 )
             anchor = self._take_audit(cur, bench, audit)
         return UploadOutcome(results, anchor)
+
+    @staticmethod
+    def _seizing_officers(cur: psycopg.Cursor[Any], seizure_ids: list[str]) -> dict[str, str]:
+        cur.execute("SELECT id, officer_badge FROM inspections WHERE id = ANY(%b::text[])", (seizure_ids,))
+        return {str(r[0]): str(r[1]) for r in cur.fetchall()}
 
     def _take_audit(self, cur: psycopg.Cursor[Any], bench: str, audit: Sequence[AuditEntry]) -> AnchorResult:
         if not audit:
@@ -393,27 +308,49 @@ class PostgresStorage:
     # -- reference data ---------------------------------------------------------------------------
 
     def publish_reference(self, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int = 5000) -> int:
-        count = 0
         with self._tx() as conn, conn.cursor() as cur:
             # Held to commit: the next publisher numbers its rows after ours are visible.
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
-            for chunk in _batched(records, chunk_size):
-                rows = {key: json.dumps(record, sort_keys=True, ensure_ascii=False) for key, record in chunk}
-                cur.execute(
-                    "INSERT INTO reference (seq, record_key, record) "
-                    "SELECT nextval('reference_seq_counter'), t.k, t.r "
-                    "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS t(k, r, n) ORDER BY t.n "
-                    "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
-                    (list(rows), list(rows.values())),
-                )
-                count += len(rows)
+            return self._publish(cur, records, chunk_size)
+
+    def _publish(
+        self, cur: psycopg.Cursor[Any], records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int
+    ) -> int:
+        """Publish under REFERENCE_LOCK, which the caller holds to its commit."""
+        count = 0
+        for chunk in _batched(records, chunk_size):
+            rows = {key: json.dumps(record, sort_keys=True, ensure_ascii=False) for key, record in chunk}
+            cur.execute(
+                "INSERT INTO reference (seq, record_key, record) "
+                "SELECT nextval('reference_seq_counter'), t.k, t.r "
+                "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS t(k, r, n) ORDER BY t.n "
+                "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
+                (list(rows), list(rows.values())),
+            )
+            write_targets(cur, targets.merged(chunk))
+            count += len(rows)
         return count
+
+    @staticmethod
+    def _known_lookout(cur: psycopg.Cursor[Any], lookout_id: str) -> Lookout | None:
+        cur.execute(f"SELECT {LOOKOUT_COLUMNS} FROM lookouts WHERE id = %s", (lookout_id,))
+        row = cur.fetchone()
+        return None if row is None else lookout_from_row(row)
 
     def withdraw_reference(self, keys: Iterable[str]) -> int:
         with self._tx() as conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
-            cur.execute("DELETE FROM reference WHERE record_key = ANY(%b::text[])", (list(keys),))
+            keys = list(keys)
+            cur.execute("DELETE FROM reference WHERE record_key = ANY(%b::text[])", (keys,))
             deleted = cur.rowcount
+            ids = targets.tracking_ids_of(keys)
+            if ids:  # what is left of those tracking ids, derived again
+                cur.execute("DELETE FROM ref_targets WHERE tracking_id = ANY(%b::text[])", (ids,))
+                cur.execute(
+                    "SELECT record_key, record FROM reference WHERE record_key = ANY(%b::text[]) ORDER BY seq",
+                    ([f"{p}{i}" for i in ids for p in targets.TARGET_PREFIXES],),
+                )
+                write_targets(cur, targets.merged((r[0], json.loads(r[1])) for r in cur.fetchall()))
             if deleted:
                 cur.execute("UPDATE hub_state SET value = value + 1 WHERE key = 'reference_horizon'")
         return deleted
@@ -491,23 +428,37 @@ class PostgresStorage:
             ).fetchall()
         return [DirectoryOfficer(*r) for r in rows]
 
+    # -- the supervisor review ----------------------------------------------------------------------
+
+    def review_read(self, work: Callable[[Execute], T]) -> T:
+        with self._tx() as conn, conn.cursor() as cur:
+            # One snapshot for every query of the request (a detail reads several tables).
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            cur.execute(REVIEW_SETTINGS)
+
+            def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+                cur.execute(sql, params)
+                return cur.fetchall()
+
+            return work(execute)
+
     # -- photos -----------------------------------------------------------------------------------
 
     def photo_state(self, sha256: str) -> PhotoState:
         with self._tx() as conn:
             row = conn.execute(
-                "SELECT length(data), size, complete FROM photos WHERE sha256 = %s", (sha256,)
+                "SELECT length(data), size, complete FROM photo_blobs WHERE sha256 = %s", (sha256,)
             ).fetchone()
         return PhotoState(0, None, False) if row is None else PhotoState(int(row[0]), int(row[1]), row[2])
 
     def append_photo(self, sha256: str, offset: int, size: int, data: bytes) -> PhotoOutcome:
         with self._tx() as conn, conn.cursor() as cur:
             cur.execute(
-                "INSERT INTO photos (sha256, size, data) VALUES (%s, %s, ''::bytea) ON CONFLICT DO NOTHING",
+                "INSERT INTO photo_blobs (sha256, size, data) VALUES (%s, %s, ''::bytea) ON CONFLICT DO NOTHING",
                 (sha256, size),
             )
             cur.execute(
-                "SELECT length(data), size, complete FROM photos WHERE sha256 = %s FOR UPDATE", (sha256,)
+                "SELECT length(data), size, complete FROM photo_blobs WHERE sha256 = %s FOR UPDATE", (sha256,)
             )
             row = cur.fetchone()
             assert row is not None
@@ -515,20 +466,24 @@ class PostgresStorage:
             if complete:
                 return PhotoOutcome("complete", held, held)
             if offset == 0 and (held != 0 or stored_size != size):
-                cur.execute("UPDATE photos SET data = ''::bytea, size = %s WHERE sha256 = %s", (size, sha256))
+                cur.execute(
+                    "UPDATE photo_blobs SET data = ''::bytea, size = %s WHERE sha256 = %s", (size, sha256)
+                )
                 held, stored_size = 0, size
             if offset != held or stored_size != size:
                 return PhotoOutcome("offset_mismatch", held, stored_size)
             held += len(data)
             if held < size:
-                cur.execute("UPDATE photos SET data = data || %s WHERE sha256 = %s", (data, sha256))
+                cur.execute("UPDATE photo_blobs SET data = data || %s WHERE sha256 = %s", (data, sha256))
                 return PhotoOutcome("partial", held, size)
-            cur.execute("SELECT data FROM photos WHERE sha256 = %s", (sha256,))
+            cur.execute("SELECT data FROM photo_blobs WHERE sha256 = %s", (sha256,))
             before = cur.fetchone()
             assert before is not None
             whole = bytes(before[0]) + data
             if held != size or hashlib.sha256(whole).hexdigest() != sha256:
-                cur.execute("DELETE FROM photos WHERE sha256 = %s", (sha256,))
+                cur.execute("DELETE FROM photo_blobs WHERE sha256 = %s", (sha256,))
                 return PhotoOutcome("hash_mismatch", 0, size)
-            cur.execute("UPDATE photos SET data = %s, complete = true WHERE sha256 = %s", (whole, sha256))
+            cur.execute(
+                "UPDATE photo_blobs SET data = %s, complete = true WHERE sha256 = %s", (whole, sha256)
+            )
             return PhotoOutcome("complete", size, size)

@@ -6,19 +6,22 @@ call one transaction at a time, so numbering is commit order here too.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
-import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from workstation.core.audit import AuditEntry
 from workstation.core.errors import Conflict, NotFound
+from workstation.core.review import Lookout
+from workstation.hub import sqlite_schema, targets
+from workstation.hub.lookouts import lookout_reference_records
 from workstation.hub.model import (
     GENESIS,
     Anchor,
@@ -32,59 +35,17 @@ from workstation.hub.model import (
     judge_chain,
     receipt,
 )
-from workstation.hub.storage import PhotoOutcome, PhotoState
+from workstation.hub.projection import (
+    LOOKOUT_COLUMNS,
+    REVIEW_KINDS,
+    accepted_lookouts,
+    accepted_rows,
+    column_values,
+    lookout_from_row,
+    refuse_own_reviews,
+)
+from workstation.hub.storage import Dialect, Execute, PhotoOutcome, PhotoState, T
 from workstation.store.officer_directory import DirectoryOfficer
-
-_M001 = """
-CREATE TABLE hub_secret (id INTEGER PRIMARY KEY CHECK (id = 1), secret TEXT NOT NULL);
-CREATE TABLE hub_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT INTO hub_state VALUES ('reference_horizon', 0), ('reference_seq', 0), ('officer_version', 0);
-CREATE TABLE devices (
-    name TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')), revoked_at TEXT
-);
-CREATE TABLE events (
-    hub_seq INTEGER PRIMARY KEY AUTOINCREMENT, bench TEXT NOT NULL, kind TEXT NOT NULL,
-    event_id TEXT NOT NULL, payload TEXT NOT NULL, payload_sha256 TEXT NOT NULL,
-    received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')), UNIQUE (kind, event_id)
-);
-CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
-CREATE TABLE event_conflicts (
-    id INTEGER PRIMARY KEY, bench TEXT NOT NULL, kind TEXT NOT NULL, event_id TEXT NOT NULL,
-    payload TEXT NOT NULL, payload_sha256 TEXT NOT NULL,
-    received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ')),
-    UNIQUE (kind, event_id, payload_sha256)
-);
-CREATE TABLE rejections (
-    id INTEGER PRIMARY KEY, bench TEXT NOT NULL, kind TEXT NOT NULL, event_id TEXT NOT NULL,
-    payload TEXT NOT NULL, reason TEXT NOT NULL,
-    received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ'))
-);
-CREATE TABLE audit_entries (
-    bench TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,
-    bench_id TEXT NOT NULL, subject TEXT NOT NULL, record_sha256 TEXT NOT NULL, detail TEXT NOT NULL,
-    prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (bench, seq)
-);
-CREATE TABLE anchors (
-    bench TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL, receipt TEXT NOT NULL,
-    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ'))
-);
-CREATE TABLE bench_problems (
-    id INTEGER PRIMARY KEY, bench TEXT NOT NULL, problem TEXT NOT NULL,
-    at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ'))
-);
-CREATE TABLE reference (seq INTEGER NOT NULL UNIQUE, record_key TEXT PRIMARY KEY, record TEXT NOT NULL);
-CREATE TABLE officers (
-    badge TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, active INTEGER NOT NULL,
-    password_hash TEXT NOT NULL, pin_hash TEXT, version INTEGER NOT NULL UNIQUE
-);
-CREATE TABLE photos (
-    sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB NOT NULL, complete INTEGER NOT NULL DEFAULT 0
-);
-"""
-
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _M001),)
 
 
 class SqliteStorage:
@@ -106,22 +67,15 @@ class SqliteStorage:
 
     def _migrate(self) -> None:
         with self._tx() as c:  # BEGIN IMMEDIATE: a second process waits for the first
-            c.execute(
-                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT)"
-            )
-            done = {int(r[0]) for r in c.execute("SELECT version FROM schema_version")}
-            for number, script in MIGRATIONS:
-                if number in done:
-                    continue
-                for statement in _statements(script):
-                    c.execute(statement)
-                if number == 1:
-                    c.execute("INSERT INTO hub_secret VALUES (1, ?)", (secrets.token_hex(32),))
-                c.execute("INSERT INTO schema_version VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))", (number,))
+            sqlite_schema.migrate(c)
 
     @property
     def url(self) -> str:
         return self._url
+
+    @property
+    def dialect(self) -> Dialect:
+        return "sqlite"
 
     def close(self) -> None:
         with self.lock:
@@ -180,6 +134,8 @@ class SqliteStorage:
 
     def upload(self, bench: str, events: Sequence[Incoming], audit: Sequence[AuditEntry]) -> UploadOutcome:
         with self._tx() as c:
+            if any(e.good and e.kind in REVIEW_KINDS for e in events):
+                events = refuse_own_reviews(events, functools.partial(_seizing_officers, c))
             inserted: dict[tuple[str, str], int] = {}
             existing: dict[tuple[str, str], str] = {}
             for e in events:
@@ -199,6 +155,13 @@ class SqliteStorage:
                     ).fetchone()
                     existing[key] = held[0]
             results, conflicts = classify(events, inserted, existing)
+            for table, rows in accepted_rows(events, [r.status for r in results]).items():
+                c.executemany(sqlite_schema.insert_sql(table), column_values(table, rows))
+            lookouts = accepted_lookouts(events, results)
+            if lookouts:  # out to every bench with the reference pull, from this same commit
+                self._publish(
+                    c, lookout_reference_records(lookouts, functools.partial(_known_lookout, c)), 5000
+                )
             c.executemany(
                 "INSERT INTO event_conflicts (bench, kind, event_id, payload, payload_sha256) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -281,25 +244,42 @@ class SqliteStorage:
     # -- reference data ---------------------------------------------------------------------------
 
     def publish_reference(self, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int = 5000) -> int:
-        count = 0
         with self._tx() as c:
-            it = iter(records)
-            while chunk := list(itertools.islice(it, chunk_size)):
-                for key, record in chunk:
-                    seq = self._next(c, "reference_seq")
-                    c.execute(
-                        "INSERT INTO reference (seq, record_key, record) VALUES (?, ?, ?) "
-                        "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
-                        (seq, key, json.dumps(record, sort_keys=True, ensure_ascii=False)),
-                    )
-                count += len(chunk)
+            return self._publish(c, records, chunk_size)
+
+    def _publish(
+        self, c: sqlite3.Connection, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int
+    ) -> int:
+        count = 0
+        it = iter(records)
+        while chunk := list(itertools.islice(it, chunk_size)):
+            for key, record in chunk:
+                seq = self._next(c, "reference_seq")
+                c.execute(
+                    "INSERT INTO reference (seq, record_key, record) VALUES (?, ?, ?) "
+                    "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
+                    (seq, key, json.dumps(record, sort_keys=True, ensure_ascii=False)),
+                )
+            sqlite_schema.write_targets(c, targets.merged(chunk))
+            count += len(chunk)
         return count
 
     def withdraw_reference(self, keys: Iterable[str]) -> int:
         with self._tx() as c:
+            keys = list(keys)
             deleted = sum(
                 c.execute("DELETE FROM reference WHERE record_key = ?", (k,)).rowcount for k in keys
             )
+            ids = targets.tracking_ids_of(keys)
+            if ids:  # what is left of those tracking ids, derived again
+                c.executemany("DELETE FROM ref_targets WHERE tracking_id = ?", [(i,) for i in ids])
+                wanted = [f"{p}{i}" for i in ids for p in targets.TARGET_PREFIXES]
+                rows = c.execute(
+                    f"SELECT record_key, record FROM reference WHERE record_key IN ({', '.join('?' * len(wanted))}) "
+                    "ORDER BY seq",
+                    wanted,
+                ).fetchall()
+                sqlite_schema.write_targets(c, targets.merged((r[0], json.loads(r[1])) for r in rows))
             if deleted:
                 c.execute("UPDATE hub_state SET value = value + 1 WHERE key = 'reference_horizon'")
         return deleted
@@ -362,12 +342,22 @@ class SqliteStorage:
             ).fetchall()
         return [_officer(r) for r in rows]
 
+    # -- the supervisor review ----------------------------------------------------------------------
+
+    def review_read(self, work: Callable[[Execute], T]) -> T:
+        with self._tx(write=False) as c:
+
+            def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+                return c.execute(sql, tuple(params)).fetchall()
+
+            return work(execute)
+
     # -- photos -----------------------------------------------------------------------------------
 
     def photo_state(self, sha256: str) -> PhotoState:
         with self._tx(write=False) as c:
             row = c.execute(
-                "SELECT length(data), size, complete FROM photos WHERE sha256 = ?", (sha256,)
+                "SELECT length(data), size, complete FROM photo_blobs WHERE sha256 = ?", (sha256,)
             ).fetchone()
         return (
             PhotoState(0, None, False) if row is None else PhotoState(int(row[0]), int(row[1]), bool(row[2]))
@@ -375,7 +365,9 @@ class SqliteStorage:
 
     def append_photo(self, sha256: str, offset: int, size: int, data: bytes) -> PhotoOutcome:
         with self._tx() as c:
-            row = c.execute("SELECT data, size, complete FROM photos WHERE sha256 = ?", (sha256,)).fetchone()
+            row = c.execute(
+                "SELECT data, size, complete FROM photo_blobs WHERE sha256 = ?", (sha256,)
+            ).fetchone()
             held_bytes = b"" if row is None else bytes(row[0])
             stored_size = size if row is None else int(row[1])
             if row is not None and row[2]:
@@ -387,26 +379,26 @@ class SqliteStorage:
             whole = held_bytes + data
             complete = len(whole) >= size
             if complete and (len(whole) != size or hashlib.sha256(whole).hexdigest() != sha256):
-                c.execute("DELETE FROM photos WHERE sha256 = ?", (sha256,))
+                c.execute("DELETE FROM photo_blobs WHERE sha256 = ?", (sha256,))
                 return PhotoOutcome("hash_mismatch", 0, size)
             c.execute(
-                "INSERT INTO photos (sha256, size, data, complete) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) "
+                "INSERT INTO photo_blobs (sha256, size, data, complete) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) "
                 "DO UPDATE SET size = excluded.size, data = excluded.data, complete = excluded.complete",
                 (sha256, size, whole, int(complete)),
             )
             return PhotoOutcome("complete" if complete else "partial", len(whole), size)
 
 
+def _seizing_officers(c: sqlite3.Connection, seizure_ids: list[str]) -> dict[str, str]:
+    marks = ", ".join("?" * len(seizure_ids))
+    rows = c.execute(f"SELECT id, officer_badge FROM inspections WHERE id IN ({marks})", seizure_ids)
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
+def _known_lookout(c: sqlite3.Connection, lookout_id: str) -> Lookout | None:
+    row = c.execute(f"SELECT {LOOKOUT_COLUMNS} FROM lookouts WHERE id = ?", (lookout_id,)).fetchone()
+    return None if row is None else lookout_from_row(row)
+
+
 def _officer(row: Sequence[Any]) -> DirectoryOfficer:
     return DirectoryOfficer(row[0], row[1], row[2], bool(row[3]), row[4], row[5], int(row[6]))
-
-
-def _statements(script: str) -> list[str]:
-    """A migration script's statements (a trigger's body holds semicolons of its own)."""
-    out, current = [], ""
-    for line in script.splitlines(keepends=True):
-        current += line
-        if sqlite3.complete_statement(current):
-            out.append(current.strip())
-            current = ""
-    return [s for s in out if s]
