@@ -42,7 +42,11 @@ def bench_pdf(n: int = 5000, runs: int = 3) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="review-report-") as tmp:
         folder = Path(tmp)
         history = write_history(
-            folder / "records.sqlite", math.ceil(n / DAY_SHIFT_SHARE / CURRENT_SHARE), days=1, seed=1, start=DAY
+            folder / "records.sqlite",
+            math.ceil(n / DAY_SHIFT_SHARE / CURRENT_SHARE),
+            days=1,
+            seed=1,
+            start=DAY,
         )
         source = LocalReviewSource(folder / "records.sqlite", None, "BENCH-01")
         try:
