@@ -104,6 +104,7 @@ def test_local_reports_pdf_and_csv(
     assert got["pages"] == len(pages) >= 2
     assert "late shift, 14:00 to 00:00 (2026-11-28)" in " ".join(pages[0].split())
     assert "JFK International Mail Facility" in pages[0]
+    assert "Hub not used: no hub configured" in pages[0]
     assert f"Inspections {got['rows']:,}" in " ".join(pages[0].split())
 
     csv_out = tmp_path / "late.csv"

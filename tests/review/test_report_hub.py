@@ -84,6 +84,7 @@ def test_report_from_the_hub_and_its_failures(hub: HubProcess, data_dir: Path, t
     assert (got["source"], got["rows"], got["format"]) == ("facility hub", 5, "pdf")
     text = " ".join(" ".join(pdf_pages(pdf)).split())
     assert "Source facility hub" in text
+    assert "Hub not used" not in text
     assert "RB123456785GB" in text
     assert "1,231.50 96.00" in text  # 3 x 410.50 MSRP, 96.00 domestic value
     assert "waiting" in text

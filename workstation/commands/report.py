@@ -179,7 +179,11 @@ def run_shift(args: argparse.Namespace, ctx: Context) -> int:
     out = check_out(args.out)
     scope = ReportScope(day=day, zone=review.zone(), shift=shift, bench=args.bench or None)
     use_hub = bool(ctx.settings.hub_url) and not args.local
-    opened = hub_source(ctx, args.actor) if use_hub else local_source(ctx)
+    if use_hub:
+        opened = hub_source(ctx, args.actor)
+    else:
+        why = "--local: this bench's records only" if ctx.settings.hub_url else "no hub configured"
+        opened = local_source(ctx, why)
     with opened as source:
         result = _write(args, ctx, source, scope, out)
         name = source.info.name
