@@ -65,8 +65,8 @@ def ensure_app() -> QApplication:
     app = QApplication.instance()
     if app is None:
         no_display = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
-        if sys.platform.startswith("linux") and no_display:
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if sys.platform.startswith("linux") and no_display and not os.environ.get("QT_QPA_PLATFORM"):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a report from a terminal or a timer job
         app = QApplication(["workstation"])
     if not isinstance(app, QApplication):
         raise RuntimeError("the report's charts need a QApplication, and a QGuiApplication is running")
