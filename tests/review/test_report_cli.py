@@ -131,3 +131,29 @@ def test_no_records_here_is_exit_2(capsys: pytest.CaptureFixture[str], config: P
     )
     assert code == 2
     assert "records.sqlite does not exist" in err
+
+
+@pytest.mark.parametrize(("size", "points"), [("A4", (842, 595)), ("Letter", (792, 612))])
+def test_page_size_landscape(
+    qapp: object, capsys: pytest.CaptureFixture[str], config: Path, history: Path, tmp_path: Path,
+    size: str, points: tuple[int, int],
+) -> None:  # fmt: skip
+    from pypdf import PdfReader
+
+    pdf = tmp_path / f"{size}.pdf"
+    code, _, err = run(
+        capsys,
+        config,
+        history,
+        "--date",
+        DAY.isoformat(),
+        "--format",
+        "pdf",
+        "--out",
+        str(pdf),
+        "--page-size",
+        size,
+    )
+    assert (code, err) == (0, "")
+    box = PdfReader(pdf).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == points
