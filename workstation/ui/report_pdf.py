@@ -548,7 +548,7 @@ def summary_lines(report: ShiftReport) -> tuple[list[tuple[str, str, bool]], lis
         ("  waiting for a countersign", f"{waiting:,}", waiting > 0),
         ("  total MSRP", money(sum(s.total_msrp for s in report.seizures)), False),
         ("  total domestic value", money(sum(s.total_domestic_value for s in report.seizures)), False),
-        ("Open detentions", f"{len(report.detentions):,}", False),
+        ("Open detentions, all days", f"{len(report.detentions):,}", False),
         ("  past a deadline", f"{overdue:,}", overdue > 0),
     ]
     return left, right
