@@ -6,6 +6,8 @@ The composition root (ui/root.py) builds the runner and the session and hands th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime, tzinfo
 
 import numpy as np
 from PySide6.QtCore import QObject, Slot
@@ -15,14 +17,17 @@ from PySide6.QtWidgets import QApplication
 from workstation.config import Context
 from workstation.core.bench import Feedback
 from workstation.core.records import Session
+from workstation.core.review import DEFAULT_SHIFTS
 from workstation.core.scan import ScanEvent
 from workstation.scanning.camera import CameraStatus
 from workstation.scanning.serial_reader import SerialReader, SerialStatus
+from workstation.sync.rounds import HubTarget
 from workstation.ui.bench_window import BenchWindow
 from workstation.ui.camera_view import CameraView
 from workstation.ui.lock import IdleWatcher, LockScreen
 from workstation.ui.officer_messages import officer_message
 from workstation.ui.operations import BenchRunner, security_event_op, sign_in_op, unlock_op, zbar_op
+from workstation.ui.review_window import ReviewOpener
 from workstation.ui.sounds import MultimediaLoader, Sounds, load_multimedia
 from workstation.ui.tasks import GuiBridge
 from workstation.ui.wedge_filter import WedgeFilter
@@ -41,6 +46,7 @@ class Bench(QObject):
         *,
         sounds: bool = True,
         sound_loader: MultimediaLoader = load_multimedia,
+        hub_target: Callable[[], HubTarget | None] = lambda: None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -53,6 +59,17 @@ class Bench(QObject):
         self._camera_problem = ""  # the last failure the camera reported, kept in view while it retries
         self.window = BenchWindow(runner, session, ctx.settings, self.sounds, self._latest_frame)
         self.lock_screen = LockScreen(self.window)
+        # The supervisor review (Ctrl+Shift+R), for supervisors and admins; closed on lock and hand-over.
+        self.review = ReviewOpener(
+            self.window,
+            runner,
+            session,
+            ctx.data_dir,
+            zone=_local_zone(),
+            shifts=DEFAULT_SHIFTS,
+            hub_target=hub_target,
+            refuse=self.window.show_error,
+        )
         self.locked = False
         app = QApplication.instance()
         assert app is not None
@@ -130,6 +147,7 @@ class Bench(QObject):
         if self.locked:
             return
         self.locked = True
+        self.review.close_window()  # the lock hides every record: the review's too
         self.window.set_locked(True)
         self.lock_screen.lock(self.session)
         self.runner.run(security_event_op(self.session, "lock"), "lock")
@@ -155,6 +173,7 @@ class Bench(QObject):
         log.info("hand-over: badge %s after badge %s", session.officer.badge, self.session.officer.badge)
         self.session = session
         self.window.session = session
+        self.review.set_session(session)
         self.window.officer_label.setText(f"Officer: {session.officer.name} ({session.officer.badge})")
         self.window.refresh_shift()
         self._unlocked()
@@ -167,6 +186,7 @@ class Bench(QObject):
 
     def close(self) -> None:
         self.ctx.log.badge = ""
+        self.review.close_window()
         app = QApplication.instance()
         if app is not None:
             self.wedge.remove(app)
@@ -179,3 +199,10 @@ class Bench(QObject):
             self.camera.close()
             self.camera.deleteLater()  # a top-level window of its own: not left behind
         self.window.close()
+
+
+def _local_zone() -> tzinfo:
+    """The machine's zone (until the facility config names one)."""
+    zone = datetime.now().astimezone().tzinfo
+    assert zone is not None
+    return zone

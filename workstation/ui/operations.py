@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 import cv2
@@ -26,6 +27,7 @@ from workstation.core.records import (
     SeizureDraft,
     Session,
 )
+from workstation.core.review import Lookout, SeizureRef
 from workstation.core.tracking import parse
 from workstation.scanning.decoders import zbar_problem
 from workstation.store.cache import ManifestCache
@@ -206,3 +208,38 @@ def read_photo_file_op(path: Path) -> Callable[[object], tuple[bytes, str]]:
         return data, content_suffix(data) or path.suffix.lower() or ".jpg"
 
     return read_photo_file
+
+
+# --- the supervisor review's writes (records, on the database lane, so every window sees the Changes)
+
+
+def countersign_op(session: Session, seizure: SeizureRef) -> Callable[[BenchResources], Saved[str]]:
+    def countersign(res: BenchResources) -> Saved[str]:
+        return res.records.service.countersign(session, seizure)
+
+    return countersign
+
+
+def return_op(session: Session, seizure: SeizureRef, reason: str) -> Callable[[BenchResources], Saved[str]]:
+    def return_for_correction(res: BenchResources) -> Saved[str]:
+        return res.records.service.return_for_correction(session, seizure, reason)
+
+    return return_for_correction
+
+
+def add_lookout_op(
+    session: Session, field: str, pattern: str, reason: str, expires_at: datetime
+) -> Callable[[BenchResources], Saved[Lookout]]:
+    def add_lookout(res: BenchResources) -> Saved[Lookout]:
+        return res.records.service.add_lookout(session, field, pattern, reason, expires_at)
+
+    return add_lookout
+
+
+def remove_lookout_op(
+    session: Session, lookout_id: str, reason: str
+) -> Callable[[BenchResources], Saved[str]]:
+    def remove_lookout(res: BenchResources) -> Saved[str]:
+        return res.records.service.remove_lookout(session, lookout_id, reason)
+
+    return remove_lookout

@@ -1,0 +1,76 @@
+"""Where the supervisor window reads from: the facility hub, or this bench's records under a banner.
+
+A `SourceFactory` is called on the review lane's own thread (ui/tasks.py), so the source's
+connections (a read-only SQLite connection, an HTTP client) belong to that thread. With a hub it
+opens a review session with the supervisor's password and reads the hub; when the hub cannot be
+reached (or refuses), it falls back to this bench's records and says why in the banner.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from workstation.core.review import ReviewSource
+from workstation.store.db import CACHE_FILE, RECORDS_FILE
+from workstation.sync.rounds import HubTarget
+
+log = logging.getLogger(__name__)
+
+NO_HUB = "No hub configured: this bench's records only"
+# helper C's module; imported by name so that the window works (locally) before it is there.
+HUB_CLIENT_MODULE = "workstation.sync.review_client"
+
+
+def hub_unreachable(reason: str) -> str:
+    return f"Hub unreachable: showing this bench's records only ({reason})"
+
+
+@dataclass
+class SourceChoice:
+    """The source the window reads, and the banner it shows over it (None: the hub, facility-wide)."""
+
+    source: ReviewSource
+    banner: str | None
+
+    def close(self) -> None:
+        closer = getattr(self.source, "close", None)
+        if callable(closer):
+            closer()
+
+
+SourceFactory = Callable[[], SourceChoice]
+
+
+def local_factory(data_dir: Path, bench_id: str, banner: str | None = NO_HUB) -> SourceFactory:
+    """This bench's records file (and its cache, for the reconciliation), read-only."""
+
+    def local() -> SourceChoice:
+        from workstation.store.review_query import LocalReviewSource
+
+        return SourceChoice(
+            LocalReviewSource(data_dir / RECORDS_FILE, data_dir / CACHE_FILE, bench_id), banner
+        )
+
+    return local
+
+
+def hub_factory(target: HubTarget, badge: str, password: str, data_dir: Path, bench_id: str) -> SourceFactory:
+    """The hub's read endpoints as this supervisor; this bench's records when the hub fails."""
+
+    def hub() -> SourceChoice:
+        try:
+            client = importlib.import_module(HUB_CLIENT_MODULE)
+            token = client.open_review_session(target, badge, password)
+            return SourceChoice(client.HubReviewSource(target, token), None)
+        except Exception as exc:  # any failure of the hub: the bench's own records, and why
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            if isinstance(exc, ImportError):
+                reason = "this build has no hub review client"
+            log.warning("review: hub source unavailable, local records instead: %s", reason)
+            return local_factory(data_dir, bench_id, hub_unreachable(reason))()
+
+    return hub
