@@ -13,7 +13,7 @@ import contextlib
 import os
 import random
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from argon2 import PasswordHasher
@@ -32,7 +32,8 @@ from workstation.store.records import RecordsStore
 
 def write_until_killed(data_dir: Path, seed: int) -> None:
     """Every kind of fact, at random: outcomes, photos, corrections, voids, countersignatures,
-    shifts and their ends, officer changes and security events."""
+    returns for correction, lookouts and their removals, shifts and their ends, officer changes
+    and security events."""
     rng = random.Random(seed)
     store = RecordsStore.open(data_dir)
     directory = OfficerDirectory(store, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
@@ -44,6 +45,7 @@ def write_until_killed(data_dir: Path, seed: int) -> None:
     n = 0
     recent: list[str] = []
     seizures: list[str] = []
+    lookouts: list[str] = []
     while True:
         n += 1
         tracking = f"T{seed}-{n}"
@@ -103,9 +105,26 @@ def write_until_killed(data_dir: Path, seed: int) -> None:
                 directory.set_pin(session, f"{rng.randint(1000, 9999)}")
             _done("officer")
             continue
-        elif kind < 0.93:
+        elif kind < 0.89:
             directory.record_security_event(session, "lock", {"idle_minutes": 5})
             _done("security")
+            continue
+        elif kind < 0.92 and seizures:
+            seizure = store.seizure_ref(seizures.pop())
+            assert seizure is not None
+            store.return_for_correction(supervisor, seizure, "the photo is missing")
+            _done("seizure_return")
+            continue
+        elif kind < 0.95:
+            until = datetime.now(UTC) + timedelta(days=rng.randint(1, 30))
+            lookouts.append(
+                store.add_lookout(supervisor, "shipper", f"ACME {n}*", "counterfeit watches", until).id
+            )
+            _done("lookout")
+            continue
+        elif kind < 0.97 and lookouts:
+            store.remove_lookout(supervisor, lookouts.pop(0), "no longer needed")
+            _done("lookout_removal")
             continue
         else:
             with contextlib.suppress(SignInError):

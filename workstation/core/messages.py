@@ -20,7 +20,7 @@ import json
 import types
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import MISSING, dataclass, fields, is_dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, TypeVar, Union
 
@@ -122,9 +122,48 @@ class PhotoTaken(Message):
 
 @dataclass(frozen=True)
 class SeizureCountersigned(Message):
+    """A supervisor's countersignature on a seizure, of this bench or another (`seizure_id`).
+
+    `seizing_badge` is the seizing officer as the supervisor saw it, which the hub checks again;
+    messages queued before it existed have none and decode with "".
+    """
+
     KIND: ClassVar[str] = "countersignature"
     seizure_id: str
     supervisor_name: str
+    seizing_badge: str = ""
+
+
+@dataclass(frozen=True)
+class SeizureReturned(Message):
+    """A seizure sent back to the seizing officer for correction, with the supervisor's reason."""
+
+    KIND: ClassVar[str] = "seizure_return"
+    seizure_id: str
+    seizing_badge: str
+    supervisor_name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LookoutAdded(Message):
+    """A facility lookout: `field` (tracking, shipper, ...) matching `pattern`, until `expires_at`."""
+
+    KIND: ClassVar[str] = "lookout"
+    field: str
+    pattern: str
+    reason: str
+    expires_at: datetime  # aware; UTC on the wire
+    supervisor_name: str
+
+
+@dataclass(frozen=True)
+class LookoutRemoved(Message):
+    """`event_id` is the removal's own id; `lookout_id` the lookout it ends."""
+
+    KIND: ClassVar[str] = "lookout_removal"
+    lookout_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -177,6 +216,9 @@ MESSAGE_TYPES: dict[str, type[Message]] = {
         SeizureRecorded,
         PhotoTaken,
         SeizureCountersigned,
+        SeizureReturned,
+        LookoutAdded,
+        LookoutRemoved,
         InspectionVoided,
         ShiftStarted,
         ShiftEnded,
@@ -287,6 +329,8 @@ def _struct(cls: Any) -> Converter:  # a dataclass type (Any: mypy takes type[An
     hints = typing.get_type_hints(cls)
     typed = tuple((name, _converter(hints[name])) for name in _field_names(cls))
     names = frozenset(_field_names(cls))
+    # A field added later has a default: a message written before it (still in an outbox) omits it.
+    optional = frozenset(f.name for f in fields(cls) if f.default is not MISSING)
 
     def build(raw: Any) -> Any:
         if not isinstance(raw, dict):
@@ -296,6 +340,8 @@ def _struct(cls: Any) -> Converter:  # a dataclass type (Any: mypy takes type[An
         values = {}
         for name, convert in typed:
             if name not in raw:
+                if name in optional:
+                    continue
                 raise _Bad("missing", "." + name)
             try:
                 values[name] = convert(raw[name])

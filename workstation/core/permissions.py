@@ -47,6 +47,28 @@ def require_countersigner(officer: Officer, seizing_badge: str) -> None:
         raise PermissionDenied("a supervisor cannot countersign their own seizure")
 
 
+def require_reviewer(officer: Officer, seizing_badge: str, action: str) -> None:
+    """A supervisor reviews (`action`: "return for correction", ...) a seizure, never one they made."""
+    _active(officer)
+    if officer.role is not Role.SUPERVISOR:
+        raise PermissionDenied(
+            f"{officer.name} ({officer.badge}) is {_article(officer.role)}: "
+            f"only a supervisor can {action} a seizure"
+        )
+    if seizing_badge == officer.badge:
+        raise PermissionDenied(f"a supervisor cannot {action} their own seizure")
+
+
+def require_lookout_keeper(officer: Officer) -> None:
+    """Only a supervisor adds or removes a facility lookout (an admin manages accounts, not cases)."""
+    _active(officer)
+    if officer.role is not Role.SUPERVISOR:
+        raise PermissionDenied(
+            f"{officer.name} ({officer.badge}) is {_article(officer.role)}: "
+            "only a supervisor adds or removes a facility lookout"
+        )
+
+
 def require_admin(officer: Officer) -> None:
     """Only an admin adds, disables or resets officers."""
     _active(officer)

@@ -32,8 +32,17 @@ from workstation.core.records import (
     SeizureDraft,
     Session,
 )
+from workstation.core.review import Lookout, SeizureRef
 from workstation.core.services.records import RecordsService, iso, new_id, record_from_row
-from workstation.core.services.repository import Fact, InspectionInfo, OfficerRow, RecordRow, ShiftInfo
+from workstation.core.services.repository import (
+    Fact,
+    InspectionInfo,
+    LookoutInfo,
+    OfficerRow,
+    RecordRow,
+    SeizureReview,
+    ShiftInfo,
+)
 from workstation.store import audit, outbox
 from workstation.store.backup_files import damaged_advice
 from workstation.store.db import RECORDS_FILE, apply_migrations, open_records_connection, write_transaction
@@ -53,6 +62,24 @@ ValidationError = Invalid
 
 _COLUMN = re.compile(r"[a-z_][a-z0-9_]*")
 _OFFICER_COLUMNS = frozenset({"badge", "name", "role", "active", "password_hash", "pin_hash", "created_at"})
+
+
+LOOKOUT_COLUMNS = "l.id, l.field, l.pattern, l.reason, l.expires_at, l.supervisor_badge, l.supervisor_name, l.bench_id, l.at"
+
+
+def lookout_from_row(row: Sequence[Any]) -> Lookout:
+    """A `lookouts` row (LOOKOUT_COLUMNS, in order) as the core's Lookout."""
+    lid, field, pattern, reason, expires_at, badge, name, bench_id, at = row
+    return Lookout(
+        id=lid,
+        field=field,
+        pattern=pattern,
+        reason=reason,
+        expires_at=datetime.fromisoformat(expires_at),
+        added_by=f"{name} ({badge})",
+        added_at=datetime.fromisoformat(at),
+        bench_id=bench_id,
+    )
 
 
 def utc_now() -> datetime:
@@ -190,12 +217,83 @@ class RecordsStore:
         row = self.conn.execute(
             "SELECT i.tracking_id, i.officer_badge, i.id IN (SELECT id FROM current_inspections), "
             "s.id IS NOT NULL, EXISTS (SELECT 1 FROM countersignatures c WHERE c.seizure_id = i.id) "
+            "OR EXISTS (SELECT 1 FROM seizure_reviews r WHERE r.seizure_id = i.id AND r.action = 'countersign') "
             "FROM inspections i LEFT JOIN seizures s ON s.id = i.id WHERE i.id = ?",
             (inspection_id,),
         ).fetchone()
         if row is None:
             return None
         return InspectionInfo(inspection_id, row[0], row[1], bool(row[2]), bool(row[3]), bool(row[4]))
+
+    def seizure_ref(self, seizure_id: str) -> SeizureRef | None:
+        row = self.conn.execute(
+            "SELECT i.tracking_id, i.officer_badge, i.officer_name, i.bench_id, i.at, s.violation, "
+            "s.total_msrp, s.total_domestic_value FROM inspections i JOIN seizures s ON s.id = i.id "
+            "WHERE i.id = ?",
+            (seizure_id,),
+        ).fetchone()
+        info = self.inspection_info(seizure_id)
+        if row is None or info is None:
+            return None
+        items = self.conn.execute(
+            "SELECT description, quantity, msrp_per_unit, domestic_value, rights_holder, "
+            "recordation_number, identifiers FROM seized_items WHERE seizure_id = ? ORDER BY line_no",
+            (seizure_id,),
+        )
+        names = [d[0] for d in items.description]
+        returned = [r.reason for r in self.seizure_reviews(seizure_id) if r.action == "return"]
+        return SeizureRef(
+            id=seizure_id,
+            tracking_id=row[0],
+            officer_badge=row[1],
+            officer_name=row[2],
+            bench_id=row[3],
+            at=datetime.fromisoformat(row[4]),
+            violation=row[5],
+            total_msrp=float(row[6]),
+            total_domestic_value=float(row[7]),
+            current=info.current,
+            countersigned=info.countersigned,
+            returned_reason=returned[-1] if returned and info.current else None,
+            items=tuple(dict(zip(names, r, strict=True)) for r in items),
+        )
+
+    def seizure_reviews(self, seizure_id: str) -> list[SeizureReview]:
+        rows = self.conn.execute(
+            "SELECT id, seizure_id, 'countersign', supervisor_badge, at, '' FROM countersignatures "
+            "WHERE seizure_id = ? UNION ALL "
+            "SELECT id, seizure_id, action, supervisor_badge, at, reason FROM seizure_reviews "
+            "WHERE seizure_id = ? ORDER BY 5, 1",
+            (seizure_id, seizure_id),
+        )
+        return [SeizureReview(*r) for r in rows]
+
+    def lookout_info(self, lookout_id: str) -> LookoutInfo | None:
+        row = self.conn.execute(
+            f"SELECT {LOOKOUT_COLUMNS}, EXISTS (SELECT 1 FROM lookout_removals r WHERE r.lookout_id = l.id) "
+            "FROM lookouts l WHERE l.id = ?",
+            (lookout_id,),
+        ).fetchone()
+        return None if row is None else LookoutInfo(lookout_from_row(row[:9]), bool(row[9]))
+
+    def lookout_removed(self, lookout_id: str) -> bool:
+        row = self.conn.execute(
+            "SELECT 1 FROM lookout_removals WHERE lookout_id = ?", (lookout_id,)
+        ).fetchone()
+        return row is not None
+
+    def lookouts(self, now: datetime) -> list[Lookout]:
+        """The live lookouts added at this bench and not removed here, newest first (offline scans use them)."""
+        rows = self.conn.execute(
+            f"SELECT {LOOKOUT_COLUMNS} FROM lookouts l WHERE l.expires_at > ? "
+            "AND NOT EXISTS (SELECT 1 FROM lookout_removals r WHERE r.lookout_id = l.id) ORDER BY l.at DESC",
+            (iso(now),),
+        )
+        return [lookout_from_row(r) for r in rows]
+
+    def removed_lookouts(self) -> set[str]:
+        """Ids of the lookouts removed at this bench (of any bench): a scan here no longer flags them."""
+        return {r[0] for r in self.conn.execute("SELECT lookout_id FROM lookout_removals")}
 
     def known_photos(self, photo_ids: Sequence[str]) -> set[str]:
         if not photo_ids:
@@ -243,6 +341,24 @@ class RecordsStore:
     def countersign_seizure(self, session: Session, inspection_id: str) -> None:
         """A supervisor's countersignature on someone else's seizure."""
         self.service.countersign_seizure(session, inspection_id)
+
+    def countersign(self, session: Session, seizure: SeizureRef) -> str:
+        """A supervisor's countersignature on a seizure of any bench; returns its id."""
+        return self.service.countersign(session, seizure).value
+
+    def return_for_correction(self, session: Session, seizure: SeizureRef, reason: str) -> str:
+        """Send a seizure back for correction with the reason; returns the return's id."""
+        return self.service.return_for_correction(session, seizure, reason).value
+
+    def add_lookout(
+        self, session: Session, field: str, pattern: str, reason: str, expires_at: datetime
+    ) -> Lookout:
+        """A supervisor's facility lookout."""
+        return self.service.add_lookout(session, field, pattern, reason, expires_at).value
+
+    def remove_lookout(self, session: Session, lookout_id: str, reason: str) -> str:
+        """End a lookout of this bench; returns the removal's id."""
+        return self.service.remove_lookout(session, lookout_id, reason).value
 
     def void_inspection(self, session: Session, inspection_id: str, reason: str) -> None:
         """A supervisor voids a record made in error; the record stays, the view drops it."""

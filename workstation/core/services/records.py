@@ -7,13 +7,12 @@ transaction) and returns `Saved(value, changes)`.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from workstation.core.changes import Changes, Saved
-from workstation.core.errors import Conflict, Forbidden, Invalid, NotFound
+from workstation.core.errors import Conflict, Invalid, NotFound
 from workstation.core.messages import (
     DetentionRecorded,
     InspectionPart,
@@ -24,10 +23,9 @@ from workstation.core.messages import (
     PhotoTaken,
     SecurityEvent,
     SeizedItemPart,
-    SeizureCountersigned,
     SeizureRecorded,
 )
-from workstation.core.permissions import require_corrector, require_countersigner, require_recorder
+from workstation.core.permissions import require_corrector, require_recorder
 from workstation.core.photos import check_suffix, content_suffix, sha256_hex
 from workstation.core.records import (
     OPEN_CASE_OUTCOMES,
@@ -44,6 +42,8 @@ from workstation.core.records import (
     validate_inspection,
     validate_seizure,
 )
+from workstation.core.review import Lookout, SeizureRef
+from workstation.core.services import reviews
 from workstation.core.services.repository import (
     Entry,
     Fact,
@@ -52,32 +52,10 @@ from workstation.core.services.repository import (
     Value,
     Writer,
 )
-
-
-def iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def written(repo: Writer, fact: Fact[Any], changes: Changes) -> Changes:
-    """Write the fact; its changes, with the outbox message it queued."""
-    message = repo.write(fact)
-    return changes | Changes.of("outbox", message.event_id)
-
-
-def current_officer(repo: Writer, session: Session) -> Officer:
-    """The session's officer as the records know them now; refuses ended shifts and disabled badges."""
-    shift = repo.shift(session.shift_id)
-    if shift is None or shift.officer.badge != session.officer.badge:
-        raise Forbidden("this session is not known on this workstation: sign in again")
-    if shift.ended is not None:
-        raise Forbidden(f"this session has ended ({shift.ended}): sign in again")
-    if not shift.officer.active:
-        raise Forbidden(f"badge {shift.officer.badge} is disabled")
-    return shift.officer
+from workstation.core.services.writes import current_officer as current_officer
+from workstation.core.services.writes import iso as iso
+from workstation.core.services.writes import new_id as new_id
+from workstation.core.services.writes import written as written
 
 
 def security_event(
@@ -381,42 +359,41 @@ class RecordsService:
             changes = written(self.repo, fact, Changes.of("photo", photo_id))
         return Saved(photo_id, changes)
 
+    # -- a supervisor's review (core/services/reviews.py) --------------------------------------
+
+    def countersign(self, session: Session, seizure: SeizureRef) -> Saved[str]:
+        """A supervisor's countersignature on someone else's current seizure, of any bench; the value is its id.
+
+        Forbidden for an officer, an admin or the seizing supervisor; Conflict when the seizure was
+        corrected, voided or countersigned already (as the caller saw it or as this bench records it).
+        """
+        return reviews.countersign(self.repo, session, seizure)
+
     def countersign_seizure(self, session: Session, inspection_id: str) -> Saved[str]:
-        """A supervisor's countersignature on someone else's seizure; the value is its id."""
-        with self.repo.transaction():
-            officer = self.current_officer(session)
-            info = self.repo.inspection_info(inspection_id)
-            if info is None:
-                raise NotFound(f"record {inspection_id} does not exist: nothing to countersign")
-            if not info.is_seizure:
-                raise Invalid({"seizure_id": f"record {inspection_id} is not a seizure"})
-            require_countersigner(officer, info.officer_badge)
-            if not info.current:
-                raise Conflict(
-                    f"seizure {inspection_id} was corrected or voided: countersign the current record"
-                )
-            if info.countersigned:
-                raise Conflict(f"seizure {inspection_id} is already countersigned")
-            now = self.repo.now()
-            sig: dict[str, Value] = {
-                "id": new_id(),
-                "seizure_id": inspection_id,
-                "supervisor_badge": officer.badge,
-                "supervisor_name": officer.name,
-                "bench_id": session.bench_id,
-                "at": iso(now),
-            }
-            sig_id = str(sig["id"])
-            message = SeizureCountersigned(
-                sig_id, session.bench_id, now, officer.badge, 0, "", inspection_id, officer.name
-            )
-            entry = Entry("countersign", RecordRow("countersignatures", sig))
-            changes = written(
-                self.repo,
-                Fact(officer.badge, session.bench_id, (entry,), message),
-                Changes.of("countersignature", sig_id) | Changes.of("seizure", inspection_id),
-            )
-        return Saved(sig_id, changes)
+        """Countersign a seizure recorded at this bench, by its record id; the value is the countersignature's id."""
+        info = self.repo.inspection_info(inspection_id)
+        if info is None:
+            raise NotFound(f"record {inspection_id} does not exist: nothing to countersign")
+        seizure = self.repo.seizure_ref(inspection_id)
+        if seizure is None:
+            raise Invalid({"seizure_id": f"record {inspection_id} is not a seizure"})
+        return self.countersign(session, seizure)
+
+    def return_for_correction(self, session: Session, seizure: SeizureRef, reason: str) -> Saved[str]:
+        """Send someone else's seizure back to its officer for correction, with the reason; the value is the return's id."""
+        return reviews.return_for_correction(self.repo, session, seizure, reason)
+
+    def add_lookout(
+        self, session: Session, field: str, pattern: str, reason: str, expires_at: datetime
+    ) -> Saved[Lookout]:
+        """A supervisor's facility lookout (tracking number, shipper, consignee, seller or address pattern)."""
+        return reviews.add_lookout(self.repo, session, field, pattern, reason, expires_at)
+
+    def remove_lookout(
+        self, session: Session, lookout_id: str, reason: str, known: Lookout | None = None
+    ) -> Saved[str]:
+        """End a lookout; `known` is another bench's lookout as seen from the hub. The value is the removal's id."""
+        return reviews.remove_lookout(self.repo, session, lookout_id, reason, known)
 
     def void_inspection(self, session: Session, inspection_id: str, reason: str) -> Saved[str]:
         """A supervisor voids a record made in error; the record stays, the view drops it. Value: the void's id."""

@@ -15,6 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from workstation.core.messages import Message
 from workstation.core.records import InspectionRecord, Officer
+from workstation.core.review import Lookout, SeizureRef
 
 # A column's value as the audit chain hashes it: text, numbers or NULL (booleans as 0/1, lists
 # as JSON text). The row form is part of the chain, so both stores write the same values.
@@ -90,6 +91,26 @@ class InspectionInfo:
 
 
 @dataclass(frozen=True)
+class SeizureReview:
+    """A countersignature or return for correction this bench's records hold for a seizure."""
+
+    id: str
+    seizure_id: str
+    action: str  # countersign, return
+    supervisor_badge: str
+    at: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LookoutInfo:
+    """A lookout this bench's records hold, and whether it was removed here."""
+
+    lookout: Lookout
+    removed: bool
+
+
+@dataclass(frozen=True)
 class Credentials:
     officer: Officer
     password_hash: str
@@ -126,6 +147,22 @@ class RecordsRepository(Writer, Protocol):
         ...
 
     def get_inspection(self, inspection_id: str) -> InspectionRecord | None: ...
+
+    def seizure_ref(self, seizure_id: str) -> SeizureRef | None:
+        """This bench's seizure as a supervisor reviews it; None when it is not a seizure recorded here."""
+        ...
+
+    def seizure_reviews(self, seizure_id: str) -> list[SeizureReview]:
+        """Countersignatures (old and new tables) and returns recorded here for a seizure, oldest first."""
+        ...
+
+    def lookout_info(self, lookout_id: str) -> LookoutInfo | None:
+        """A lookout added at this bench (None for another bench's), and whether it was removed here."""
+        ...
+
+    def lookout_removed(self, lookout_id: str) -> bool:
+        """Whether this bench's records hold a removal of that lookout (of this bench or another)."""
+        ...
 
 
 class OfficersRepository(Writer, Protocol):
