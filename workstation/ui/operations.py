@@ -237,9 +237,11 @@ def add_lookout_op(
 
 
 def remove_lookout_op(
-    session: Session, lookout_id: str, reason: str
+    session: Session, lookout: Lookout, reason: str
 ) -> Callable[[BenchResources], Saved[str]]:
+    """End a lookout; it goes along as the window shows it (it may be another bench's, from the hub)."""
+
     def remove_lookout(res: BenchResources) -> Saved[str]:
-        return res.records.service.remove_lookout(session, lookout_id, reason)
+        return res.records.service.remove_lookout(session, lookout.id, reason, known=lookout)
 
     return remove_lookout

@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from PySide6.QtCore import QDate, QDateTime, Qt, Signal, SignalInstance, Slot
+from PySide6.QtCharts import QChartView
+from PySide6.QtCore import QDate, QDateTime, Signal, SignalInstance, Slot
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -40,6 +42,7 @@ from workstation.core.review import (
     Unexamined,
     validate_lookout,
 )
+from workstation.ui.review_charts import chart_views, refresh_views
 from workstation.ui.text import plain
 
 OVERDUE_COLOUR = "#ffcdd2"
@@ -112,15 +115,16 @@ def counts_text(c: Counts) -> str:
 
 
 class CountsTab(QWidget):
-    """The charts for the log's current filter (helper E's builders), and the numbers as text."""
+    """The charts for the log's current filter (ui/review_charts.py), and the numbers as text."""
 
     def __init__(self) -> None:
         super().__init__()
         self.summary = QPlainTextEdit(readOnly=True)
-        self.summary.setMaximumHeight(170)
+        self.summary.setMaximumHeight(150)
         self.charts = QWidget()
-        self.charts_layout = QVBoxLayout(self.charts)
-        self.charts_layout.setContentsMargins(0, 0, 0, 0)
+        self.grid = QGridLayout(self.charts)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.views: dict[str, QChartView] = {}
         self.counts: Counts | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
@@ -129,18 +133,12 @@ class CountsTab(QWidget):
     def show_counts(self, counts: Counts) -> None:
         self.counts = counts
         self.summary.setPlainText(counts_text(counts))
-        while self.charts_layout.count():
-            item = self.charts_layout.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        self.charts_layout.addWidget(self.build_charts(counts))
-
-    def build_charts(self, counts: Counts) -> QWidget:
-        """Placeholder until helper E's review_charts lands: the charts go here."""
-        label = plain(QLabel("Charts: see the numbers above."))
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        return label
+        if self.views:
+            refresh_views(self.views, counts)
+            return
+        self.views = chart_views(counts, self.charts)
+        for n, view in enumerate(self.views.values()):
+            self.grid.addWidget(view, n // 3, n % 3)
 
 
 # --- countersigning ---------------------------------------------------------------------------

@@ -335,7 +335,7 @@ class ReviewWindow(QMainWindow):
         reason = self.ask_removal_reason(lookout)
         if reason is None:
             return
-        self.runner.run(remove_lookout_op(self.session, lookout.id, reason), "remove lookout").on_success(
+        self.runner.run(remove_lookout_op(self.session, lookout, reason), "remove lookout").on_success(
             self._done(f"Lookout removed: {lookout.field} {lookout.pattern}.")
         ).on_failure(self._refused("Lookout not removed", self.lookouts_tab.message))
 

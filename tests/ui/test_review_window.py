@@ -1,0 +1,255 @@
+"""The supervisor review window over a real records file: who opens it, filters and search, the lazy
+log, countersigning and returns, lookouts, and the banner when the hub is not the source."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from workstation.config import SecuritySettings, Settings
+from workstation.core.records import (
+    DetentionDraft,
+    InspectionDraft,
+    Outcome,
+    SeizedItem,
+    SeizureDraft,
+    Session,
+    Violation,
+)
+from workstation.core.tracking import make_s10
+from workstation.store.officers import OfficerDirectory
+from workstation.store.records import RecordsStore
+from workstation.ui.bench_app import Bench
+from workstation.ui.review_log import ShiftLogTab
+from workstation.ui.review_sources import NO_HUB
+from workstation.ui.review_window import ReviewWindow
+from workstation.ui.root import Workstation
+
+RELEASED = make_s10("RB", "10000001", "CN")
+SEIZED = make_s10("LX", "20000002", "HK")
+DETAINED = make_s10("CP", "30000003", "DE")
+OTHERS = make_s10("RR", "40000004", "GB")
+OWN_SEIZURE = make_s10("LX", "50000005", "HK")
+
+
+@dataclass
+class Desk:
+    """Records made at this bench by other officers, through a second store on the same data directory."""
+
+    store: RecordsStore
+    sessions: dict[str, Session]
+
+    def seize(self, badge: str, tracking_id: str) -> str:
+        return self.store.save_seizure(
+            self.sessions[badge],
+            InspectionDraft(tracking_id, Outcome.SEIZED),
+            SeizureDraft(Violation.OTHER, "19 U.S.C. 1595a", (SeizedItem("Pills", 3, 20.0, 15.0),), "vault B"),
+        ).id
+
+
+@pytest.fixture
+def supervisor_bench(make_workstation: Callable[..., Workstation], qtbot: QtBot) -> Bench:
+    """A bench where the demo supervisor D2001 is signed in (no hub configured)."""
+    root = make_workstation(Settings(bench_id="bench-7"))
+    sessions: list[Session] = []
+    root.demo_sign_in("D2001").on_success(sessions.append)
+    qtbot.waitUntil(lambda: bool(sessions), timeout=10_000)
+    bench = root.start(sessions[0])
+    qtbot.addWidget(bench.window)
+    return bench
+
+
+@pytest.fixture
+def desk(supervisor_bench: Bench) -> Iterator[Desk]:
+    supervisor_bench.runner.wait_idle()
+    store = RecordsStore.open(supervisor_bench.ctx.data_dir)
+    officers = OfficerDirectory(store, SecuritySettings())
+    # Each at a bench of its own: a sign-in ends the session before it at the same bench.
+    sessions = {b: officers.sign_in(b, "demo", f"bench-{b}") for b in ("D1001", "D1002", "D2001")}
+    try:
+        yield Desk(store, sessions)
+    finally:
+        store.close()
+
+
+def _open(bench: Bench, qtbot: QtBot) -> ReviewWindow:
+    window = bench.review.open()
+    assert window is not None
+    qtbot.addWidget(window)
+    qtbot.waitUntil(
+        lambda: window.banner.text() != "Opening the records…"
+        and window.log_tab.count_label.text().endswith(("record", "records")),
+        timeout=10_000,
+    )
+    return window
+
+
+def _apply(tab: ShiftLogTab, qtbot: QtBot, change: Callable[[], None]) -> list[str]:
+    """Change the filter, wait for its keys and rows: the tracking numbers the table shows."""
+    with qtbot.waitSignal(tab.keys_loaded, timeout=10_000):
+        change()
+    model = tab.model
+    for row in range(model.rowCount()):
+        model.row_at(row)
+    qtbot.waitUntil(lambda: all(model.row_at(r) is not None for r in range(model.rowCount())), timeout=10_000)
+    return sorted(r.tracking_id for r in (model.row_at(n) for n in range(model.rowCount())) if r is not None)
+
+
+def test_an_officer_sees_no_entry_and_is_refused_with_the_reason(bench: Bench) -> None:
+    assert not bench.review.action.isVisible()
+    assert not bench.window.menuBar().isVisible()
+    assert bench.review.open() is None
+    assert bench.review.window is None
+    assert bench.window.banner.text() == (
+        "Supervisor review is for supervisors and admins: Demo Officer (D1001) is an officer. Ask a supervisor."
+    )
+
+
+def test_a_supervisor_opens_it_over_this_benchs_records_under_the_banner(
+    supervisor_bench: Bench, qtbot: QtBot
+) -> None:
+    assert supervisor_bench.review.action.isVisible()
+    assert supervisor_bench.review.action.shortcut().toString() == "Ctrl+Shift+R"
+    window = _open(supervisor_bench, qtbot)
+    assert window.banner.text() == NO_HUB
+    assert window.banner.isVisibleTo(window)
+    assert supervisor_bench.review.open() is window  # a second Ctrl+Shift+R raises the same window
+    supervisor_bench.lock()  # the lock hides every record: the review closes
+    assert supervisor_bench.review.window is None
+    assert window.closed
+
+
+def test_filters_and_search_select_the_right_rows(supervisor_bench: Bench, desk: Desk, qtbot: QtBot) -> None:
+    store, s = desk.store, desk.sessions
+    store.save_inspection(s["D1001"], InspectionDraft(RELEASED, Outcome.RELEASED, risk_lane="red", targeted=True))
+    desk.seize("D1001", SEIZED)
+    store.save_detention(
+        s["D1001"],
+        InspectionDraft(DETAINED, Outcome.DETAINED),
+        DetentionDraft("no invoice", "FDA", date.today()),
+    )
+    store.save_inspection(s["D1002"], InspectionDraft(OTHERS, Outcome.DUTY_ASSESSED, risk_lane="green"))
+    window = _open(supervisor_bench, qtbot)
+    tab, bar = window.log_tab, window.log_tab.filters
+    assert _apply(tab, qtbot, tab.reload) == sorted([RELEASED, SEIZED, DETAINED, OTHERS])
+    assert tab.count_label.text() == "4 records"
+
+    def pick(box: object, index: int) -> Callable[[], None]:
+        return lambda: box.setCurrentIndex(index)  # type: ignore[attr-defined]
+
+    assert _apply(tab, qtbot, pick(bar.outcome, bar.outcome.findData("seized"))) == [SEIZED]
+    assert _apply(tab, qtbot, pick(bar.outcome, 0)) == sorted([RELEASED, SEIZED, DETAINED, OTHERS])
+    assert _apply(tab, qtbot, pick(bar.seizure, 1)) == [SEIZED]
+    assert _apply(tab, qtbot, pick(bar.seizure, 2)) == sorted([RELEASED, DETAINED, OTHERS])
+    assert _apply(tab, qtbot, pick(bar.seizure, 0)) == sorted([RELEASED, SEIZED, DETAINED, OTHERS])
+    assert _apply(tab, qtbot, pick(bar.detention, 1)) == [DETAINED]
+    assert _apply(tab, qtbot, pick(bar.detention, 0)) == sorted([RELEASED, SEIZED, DETAINED, OTHERS])
+    assert _apply(tab, qtbot, pick(bar.targeted, 1)) == [RELEASED]
+    assert _apply(tab, qtbot, pick(bar.lane, bar.lane.findData("green"))) == []  # targeted and green: none
+    assert _apply(tab, qtbot, pick(bar.targeted, 0)) == [OTHERS]
+    assert _apply(tab, qtbot, pick(bar.lane, 0)) == sorted([RELEASED, SEIZED, DETAINED, OTHERS])
+
+    def officer(badge: str) -> Callable[[], None]:
+        def set_officer() -> None:
+            bar.officer.setText(badge)
+            bar.officer.editingFinished.emit()
+
+        return set_officer
+
+    assert _apply(tab, qtbot, officer("D1002")) == [OTHERS]
+    assert _apply(tab, qtbot, officer("")) == sorted([RELEASED, SEIZED, DETAINED, OTHERS])
+
+    def search(text: str) -> Callable[[], None]:
+        def typed() -> None:
+            bar.search.setText(text)
+            bar.search.returnPressed.emit()
+
+        return typed
+
+    spaced = f"{SEIZED[:2].lower()} {SEIZED[2:6]} {SEIZED[6:11]} {SEIZED[11:].lower()}"  # as a person types it
+    assert _apply(tab, qtbot, search(spaced)) == [SEIZED]
+    assert tab.count_label.text() == "1 record"
+    # Another day holds none of them; the whole history holds them all.
+    assert _apply(tab, qtbot, search("")) == sorted([RELEASED, SEIZED, DETAINED, OTHERS])
+    assert _apply(tab, qtbot, lambda: bar.day.setDate(bar.day.date().addDays(-3))) == []
+    assert _apply(tab, qtbot, bar.set_all_days) == sorted([RELEASED, SEIZED, DETAINED, OTHERS])
+
+    # The detail pane: the whole record, with its seizure items and values.
+    row = next(n for n in range(tab.model.rowCount()) if tab.model.row_at(n).tracking_id == SEIZED)  # type: ignore[union-attr]
+    with qtbot.waitSignal(tab.detail_shown, timeout=10_000):
+        tab.table.selectRow(row)
+    text = tab.detail.toPlainText()
+    assert SEIZED in text
+    assert "ITEMS SEIZED" in text
+    assert "Pills" in text
+    assert "vault B" in text
+
+
+def test_countersign_another_officers_seizure_never_ones_own(
+    supervisor_bench: Bench, desk: Desk, qtbot: QtBot
+) -> None:
+    theirs = desk.seize("D1001", SEIZED)
+    own = desk.seize("D2001", OWN_SEIZURE)
+    window = _open(supervisor_bench, qtbot)
+    tab = window.countersign_tab
+    qtbot.waitUntil(lambda: bool(tab.seizures), timeout=10_000)
+    assert [s.id for s in tab.seizures] == [theirs]  # the own seizure is not listed
+    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "Countersign (1)"
+
+    # ... and the service refuses it, whatever the window lists.
+    own_ref = window.lane.run(lambda c: c.source.seizure(own))
+    refs: list[object] = []
+    own_ref.on_success(refs.append)
+    qtbot.waitUntil(lambda: bool(refs), timeout=10_000)
+    window.countersign(refs[0])  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: tab.message.text() != "", timeout=10_000)
+    assert tab.message.text() == "Not countersigned. Not allowed: a supervisor cannot countersign their own seizure."
+
+    seen: list[object] = []
+    supervisor_bench.runner.changes_made.connect(seen.append)
+    tab.select(theirs)
+    tab.countersign.click()
+    qtbot.waitUntil(lambda: not tab.seizures, timeout=10_000)  # countersigned: no longer waiting
+    assert window.status.text() == f"Countersigned: seizure of {SEIZED} by Demo Officer."
+    assert any(c.touches("countersignature") for c in seen)  # type: ignore[attr-defined]
+    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "Countersign"
+
+
+def test_a_return_for_correction_needs_a_reason(supervisor_bench: Bench, desk: Desk, qtbot: QtBot) -> None:
+    theirs = desk.seize("D1001", SEIZED)
+    window = _open(supervisor_bench, qtbot)
+    tab = window.countersign_tab
+    qtbot.waitUntil(lambda: bool(tab.seizures), timeout=10_000)
+    reasons = iter(["   ", "the storage location is missing the shelf"])
+    window.ask_return_reason = lambda seizure: next(reasons)  # type: ignore[method-assign]
+    tab.select(theirs)
+    tab.give_back.click()
+    qtbot.waitUntil(lambda: tab.message.text() != "", timeout=10_000)
+    assert tab.message.text().startswith("Not returned. Check what was entered. Reason: ")
+    assert tab.seizures[0].returned_reason is None
+    tab.select(theirs)
+    tab.give_back.click()
+    qtbot.waitUntil(
+        lambda: bool(tab.seizures) and tab.seizures[0].returned_reason is not None, timeout=10_000
+    )
+    assert tab.seizures[0].returned_reason == "the storage location is missing the shelf"
+    assert window.status.text() == f"Returned for correction: seizure of {SEIZED} to Demo Officer."
+
+
+def test_a_lookout_added_and_removed_from_the_window(supervisor_bench: Bench, qtbot: QtBot) -> None:
+    window = _open(supervisor_bench, qtbot)
+    tab = window.lookouts_tab
+    expires = datetime.now(UTC) + timedelta(days=3)
+    window.ask_lookout = lambda: ("shipper", "*acme trading*", "counterfeit watches last week", expires)  # type: ignore[method-assign]
+    window.add_lookout()
+    qtbot.waitUntil(lambda: len(tab.lookouts) == 1, timeout=10_000)
+    assert (tab.lookouts[0].field, tab.lookouts[0].pattern) == ("shipper", "*acme trading*")
+    assert tab.table.item(0, 2).text() == "counterfeit watches last week"
+    window.ask_removal_reason = lambda lookout: "the shipper was cleared"  # type: ignore[method-assign]
+    tab.table.selectRow(0)
+    tab.remove.click()
+    qtbot.waitUntil(lambda: not tab.lookouts, timeout=10_000)
