@@ -68,9 +68,20 @@ def test_bad_value_names_the_file_and_leaves_it_alone(tmp_path: Path) -> None:
 
 def test_unwritable_value_type() -> None:
     with pytest.raises(ConfigError, match=r"laws_cited: cannot write a list"):
-        to_toml({"laws_cited": [{"x": 1}]})
+        to_toml({"laws_cited": [["x"], 1]})
     with pytest.raises(ConfigError, match=r"\[camera\] source: cannot write a dict"):
         to_toml({"camera": {"source": {"b": 1}}})
+
+
+def test_a_list_of_tables_is_written_inline_and_reads_back(tmp_path: Path) -> None:
+    # [review] shifts: a facility config holding them survives the first-run dialog's rewrite.
+    path = tmp_path / "workstation.toml"
+    path.write_text('[review]\nshifts = [{name = "early", start = "05:30", hours = 12}]\n')
+    settings = write_settings(path, {"bench_id": "B7"})
+    assert [(s.name, s.start.isoformat("minutes"), s.hours) for s in settings.review.shifts] == [
+        ("early", "05:30", 12.0)
+    ]
+    assert 'shifts = [{name = "early", start = "05:30", hours = 12}]' in path.read_text()
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,15 @@ import os
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from workstation.core.review import DEFAULT_SHIFTS, ShiftWindow
 from workstation.logs import LogContext
 
 APP_NAME = "workstation"
@@ -77,6 +80,42 @@ class SyncSettings:
     backoff_cap_seconds: float = 300.0
 
 
+def local_zone() -> tzinfo:
+    """The machine's time zone, with its daylight-saving rules where they can be found."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    candidates = [name] if name else []
+    try:
+        target = str(Path("/etc/localtime").resolve())
+    except OSError:
+        target = ""
+    if "zoneinfo/" in target:
+        candidates.append(target.split("zoneinfo/", 1)[1])
+    for key in candidates:
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    zone = datetime.now().astimezone().tzinfo  # a fixed offset: right today, not across a DST change
+    assert zone is not None
+    return zone
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """The supervisor review: the facility's time zone and its named shifts."""
+
+    # An IANA zone name ("America/New_York"); empty: the machine's local zone.
+    timezone: str = ""
+    # Named windows of the facility's day: [[review.shifts]] name, start "HH:MM", hours.
+    shifts: tuple[ShiftWindow, ...] = DEFAULT_SHIFTS
+
+    def zone(self) -> tzinfo:
+        return ZoneInfo(self.timezone) if self.timezone else local_zone()
+
+    def shift_windows(self) -> tuple[ShiftWindow, ...]:
+        return self.shifts
+
+
 @dataclass(frozen=True)
 class Settings:
     facility_id: str = ""
@@ -100,6 +139,7 @@ class Settings:
     decode: DecodeSettings = field(default_factory=DecodeSettings)
     log: LogSettings = field(default_factory=LogSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
     # Where the settings came from, for error messages and `self-test`; not read from the file.
     source: str = ""
 
@@ -162,6 +202,16 @@ def _terminators(value: tuple[str, ...]) -> str | None:
     return f"must list only 'enter' and 'tab', not {unknown[0]!r}" if unknown else None
 
 
+def _zone_problem(value: str) -> str | None:
+    if not value:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{value!r} is not a time zone name (an IANA name such as 'America/New_York', or empty)"
+    return None
+
+
 # Value checks beyond the type, by (settings class, key): each says what is wrong, or None.
 _CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("Settings", "hub_url"): hub_url_problem,
@@ -183,7 +233,39 @@ _CHECKS: dict[tuple[str, str], Callable[[Any], str | None]] = {
     ("SyncSettings", "batch_size"): _between(1, 500),
     ("SyncSettings", "max_clock_skew_seconds"): _at_least(1),
     ("SyncSettings", "backoff_cap_seconds"): _at_least(1),
+    ("ReviewSettings", "timezone"): _zone_problem,
 }
+
+
+def _shifts(value: Any, where: str) -> tuple[ShiftWindow, ...]:
+    """[[review.shifts]]: tables of name, start "HH:MM" and hours; names unique, at least one."""
+    if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
+        raise ConfigError(f"{where}: 'shifts' must be a list of tables (name, start, hours), at least one")
+    out: list[ShiftWindow] = []
+    for n, table in enumerate(value, start=1):
+        at = f"{where}: 'shifts' #{n}"
+        unknown = sorted(set(table) - {"name", "start", "hours"})
+        if unknown:
+            raise ConfigError(f"{at}: unknown key '{unknown[0]}'")
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"{at}: 'name' must be a non-empty string")
+        if any(s.name == name for s in out):
+            raise ConfigError(f"{at}: 'name': {name!r} names two shifts")
+        start = table.get("start")
+        try:
+            if not isinstance(start, str) or len(start) != 5:
+                raise ValueError
+            begins = time.fromisoformat(start)
+        except ValueError:
+            raise ConfigError(f"{at} ({name}): 'start' must be a time \"HH:MM\", not {start!r}") from None
+        hours = table.get("hours", 8.0)
+        if isinstance(hours, bool) or not isinstance(hours, int | float) or not 0 < hours <= 24:
+            raise ConfigError(
+                f"{at} ({name}): 'hours' must be a number above 0 and at most 24, not {hours!r}"
+            )
+        out.append(ShiftWindow(name, begins, float(hours)))
+    return tuple(out)
 
 
 def _coerce(cls: type, values: dict[str, Any], where: str) -> Any:
@@ -198,6 +280,9 @@ def _coerce(cls: type, values: dict[str, Any], where: str) -> Any:
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: [{key}] must be a table")
             kwargs[key] = _coerce(type(default), value, f"{where} [{key}]")
+            continue
+        if cls is ReviewSettings and key == "shifts":
+            kwargs[key] = _shifts(value, where)
             continue
         if isinstance(default, tuple):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -1,7 +1,7 @@
 """Writing the facility config file (first run, or IT preparing one): TOML that `load_settings` reads.
 
 Only what the first-run dialog asks is written by hand here; the format is kept deliberately
-small (strings, numbers, booleans, lists of strings, one level of tables), the same subset
+small (strings, numbers, booleans, lists of strings or of tables, one level of tables), the same subset
 `config._coerce` accepts. The file is written next to its final name and renamed into place
 only after `load_settings` has read it back, so a bad value never leaves a broken config behind.
 """
@@ -32,7 +32,14 @@ def _value(value: Any, where: str) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return "[" + ", ".join(json.dumps(v, ensure_ascii=False) for v in value) + "]"
+    if isinstance(value, list | tuple) and all(isinstance(v, Mapping) for v in value):
+        # A list of tables ([review] shifts), written as inline tables.
+        return "[" + ", ".join(_inline_table(v, where) for v in value) + "]"
     raise ConfigError(f"{where}: cannot write a {type(value).__name__} ({value!r}) to the config file")
+
+
+def _inline_table(table: Mapping[str, Any], where: str) -> str:
+    return "{" + ", ".join(f"{k} = {_value(v, f'{where} {k}')}" for k, v in table.items()) + "}"
 
 
 def to_toml(values: Mapping[str, Any]) -> str:
