@@ -3,11 +3,16 @@ log, countersigning and returns, lookouts, and the banner when the hub is not th
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QDate, QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from workstation.config import SecuritySettings, Settings
@@ -21,11 +26,13 @@ from workstation.core.records import (
     Violation,
 )
 from workstation.core.tracking import make_s10
+from workstation.store.db import CACHE_FILE, RECORDS_FILE
+from workstation.store.demo_history import write_history
 from workstation.store.officers import OfficerDirectory
 from workstation.store.records import RecordsStore
 from workstation.ui.bench_app import Bench
 from workstation.ui.review_log import ShiftLogTab
-from workstation.ui.review_sources import NO_HUB
+from workstation.ui.review_sources import NO_HUB, local_factory
 from workstation.ui.review_window import ReviewWindow
 from workstation.ui.root import Workstation
 
@@ -47,7 +54,9 @@ class Desk:
         return self.store.save_seizure(
             self.sessions[badge],
             InspectionDraft(tracking_id, Outcome.SEIZED),
-            SeizureDraft(Violation.OTHER, "19 U.S.C. 1595a", (SeizedItem("Pills", 3, 20.0, 15.0),), "vault B"),
+            SeizureDraft(
+                Violation.OTHER, "19 U.S.C. 1595a", (SeizedItem("Pills", 3, 20.0, 15.0),), "vault B"
+            ),
         ).id
 
 
@@ -81,8 +90,10 @@ def _open(bench: Bench, qtbot: QtBot) -> ReviewWindow:
     assert window is not None
     qtbot.addWidget(window)
     qtbot.waitUntil(
-        lambda: window.banner.text() != "Opening the records…"
-        and window.log_tab.count_label.text().endswith(("record", "records")),
+        lambda: (
+            window.banner.text() != "Opening the records…"
+            and window.log_tab.count_label.text().endswith(("record", "records"))
+        ),
         timeout=10_000,
     )
     return window
@@ -125,7 +136,9 @@ def test_a_supervisor_opens_it_over_this_benchs_records_under_the_banner(
 
 def test_filters_and_search_select_the_right_rows(supervisor_bench: Bench, desk: Desk, qtbot: QtBot) -> None:
     store, s = desk.store, desk.sessions
-    store.save_inspection(s["D1001"], InspectionDraft(RELEASED, Outcome.RELEASED, risk_lane="red", targeted=True))
+    store.save_inspection(
+        s["D1001"], InspectionDraft(RELEASED, Outcome.RELEASED, risk_lane="red", targeted=True)
+    )
     desk.seize("D1001", SEIZED)
     store.save_detention(
         s["D1001"],
@@ -170,7 +183,9 @@ def test_filters_and_search_select_the_right_rows(supervisor_bench: Bench, desk:
 
         return typed
 
-    spaced = f"{SEIZED[:2].lower()} {SEIZED[2:6]} {SEIZED[6:11]} {SEIZED[11:].lower()}"  # as a person types it
+    spaced = (
+        f"{SEIZED[:2].lower()} {SEIZED[2:6]} {SEIZED[6:11]} {SEIZED[11:].lower()}"  # as a person types it
+    )
     assert _apply(tab, qtbot, search(spaced)) == [SEIZED]
     assert tab.count_label.text() == "1 record"
     # Another day holds none of them; the whole history holds them all.
@@ -207,7 +222,10 @@ def test_countersign_another_officers_seizure_never_ones_own(
     qtbot.waitUntil(lambda: bool(refs), timeout=10_000)
     window.countersign(refs[0])  # type: ignore[arg-type]
     qtbot.waitUntil(lambda: tab.message.text() != "", timeout=10_000)
-    assert tab.message.text() == "Not countersigned. Not allowed: a supervisor cannot countersign their own seizure."
+    assert (
+        tab.message.text()
+        == "Not countersigned. Not allowed: a supervisor cannot countersign their own seizure."
+    )
 
     seen: list[object] = []
     supervisor_bench.runner.changes_made.connect(seen.append)
@@ -253,3 +271,100 @@ def test_a_lookout_added_and_removed_from_the_window(supervisor_bench: Bench, qt
     tab.table.selectRow(0)
     tab.remove.click()
     qtbot.waitUntil(lambda: not tab.lookouts, timeout=10_000)
+
+
+def _burst(widget: QWidget, text: str) -> None:
+    """A scanner's keyboard burst: every key at once, then Enter (the bench's wedge filter judges the gaps)."""
+    for ch in [*text, "\r"]:
+        key = Qt.Key.Key_Return if ch == "\r" else ord(ch.upper())
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
+
+
+def test_the_bench_keeps_catching_scans_while_the_review_window_has_the_focus(
+    supervisor_bench: Bench, qtbot: QtBot
+) -> None:
+    window = _open(supervisor_bench, qtbot)
+    search = window.log_tab.filters.search
+    window.activateWindow()
+    search.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is search, timeout=5_000)
+    with qtbot.waitSignal(supervisor_bench.window.scan_shown, timeout=10_000) as shown:
+        _burst(search, RELEASED)
+    assert shown.args[0].tracking.tracking_id == RELEASED
+    assert search.text() == ""  # the scan went to the bench, not into the search box
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A records file of 100,000 inspections over three days (helper A's demo history)."""
+    d = tmp_path_factory.mktemp("history")
+    write_history(d / RECORDS_FILE, 100_000, days=3, seed=13)
+    return d
+
+
+def test_scrolling_a_100000_row_log_loads_only_the_blocks_scrolled_to(
+    supervisor_bench: Bench, history: Path, qtbot: QtBot
+) -> None:
+    supervisor_bench.review.sources = lambda session: local_factory(history, "BENCH-01")
+    window = _open(supervisor_bench, qtbot)
+    qtbot.waitExposed(window)
+    tab = window.log_tab
+    model = tab.model
+    with qtbot.waitSignal(tab.keys_loaded, timeout=30_000):
+        tab.filters.set_all_days()
+    total = model.rowCount()
+    assert total > 99_000  # every current record of the history: the keys, not the rows
+    assert tab.count_label.text() == f"{total:,} records"
+    qtbot.waitUntil(lambda: model.held_rows > 0, timeout=10_000)  # the first screen
+    first = model.row_at(0)
+    assert first is not None
+    assert model.data(model.index(0, 1)) == first.tracking_id
+
+    tab.table.scrollToBottom()
+    qtbot.waitUntil(lambda: model.row_at(total - 1) is not None, timeout=10_000)
+    last = model.row_at(total - 1)
+    assert last is not None
+    assert last.at <= first.at  # newest first
+    assert model.data(model.index(total - 1, 1)) == last.tracking_id
+    middle = total // 2
+    tab.table.scrollTo(model.index(middle, 0))
+    qtbot.waitUntil(lambda: model.row_at(middle) is not None, timeout=10_000)
+    # The top, the end and the middle: a few blocks of 200, far from 100,000 rows.
+    assert model.fetched_rows <= 6 * model.block_size
+    assert model.held_rows <= model.max_blocks * model.block_size
+
+
+def test_reconciliation_lists_the_targeted_items_no_inspection_covers(
+    supervisor_bench: Bench, desk: Desk, qtbot: QtBot
+) -> None:
+    cache = sqlite3.connect(supervisor_bench.ctx.data_dir / CACHE_FILE)
+    try:
+        day, count = cache.execute(
+            "SELECT i.arrival_date, count(*) FROM risk r JOIN items i USING (tracking_id) "
+            "WHERE r.targeted = 1 GROUP BY i.arrival_date ORDER BY count(*) DESC LIMIT 1"
+        ).fetchone()
+        targeted = [
+            t
+            for (t,) in cache.execute(
+                "SELECT r.tracking_id FROM risk r JOIN items i USING (tracking_id) "
+                "WHERE r.targeted = 1 AND i.arrival_date = ? ORDER BY r.tracking_id",
+                (day,),
+            )
+        ]
+    finally:
+        cache.close()
+    assert count >= 2  # the demo day has some targeted items
+    examined = targeted[0]
+    desk.store.save_inspection(
+        desk.sessions["D1001"], InspectionDraft(examined, Outcome.RELEASED, targeted=True)
+    )
+    window = _open(supervisor_bench, qtbot)
+    tab = window.reconciliation_tab
+    tab.day.setDate(QDate.fromString(day, "yyyy-MM-dd"))
+    qtbot.waitUntil(lambda: {u.tracking_id for u in tab.items} == set(targeted[1:]), timeout=10_000)
+    waits = [u.waited for u in tab.items]
+    assert waits == sorted(waits, reverse=True)  # oldest first
+    assert window.tabs.tabText(window.tabs.indexOf(tab)).startswith(f"Not examined ({len(targeted) - 1})")
+    shown = {tab.unexamined.item(r, 0).text() for r in range(tab.unexamined.rowCount())}
+    assert examined not in shown

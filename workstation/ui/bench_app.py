@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, tzinfo
 
 import numpy as np
 from PySide6.QtCore import QObject, Slot
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import QApplication
 from workstation.config import Context
 from workstation.core.bench import Feedback
 from workstation.core.records import Session
-from workstation.core.review import DEFAULT_SHIFTS
 from workstation.core.scan import ScanEvent
 from workstation.scanning.camera import CameraStatus
 from workstation.scanning.serial_reader import SerialReader, SerialStatus
@@ -65,8 +63,8 @@ class Bench(QObject):
             runner,
             session,
             ctx.data_dir,
-            zone=_local_zone(),
-            shifts=DEFAULT_SHIFTS,
+            zone=ctx.settings.review.zone(),
+            shifts=ctx.settings.review.shift_windows(),
             hub_target=hub_target,
             refuse=self.window.show_error,
         )
@@ -199,10 +197,3 @@ class Bench(QObject):
             self.camera.close()
             self.camera.deleteLater()  # a top-level window of its own: not left behind
         self.window.close()
-
-
-def _local_zone() -> tzinfo:
-    """The machine's zone (until the facility config names one)."""
-    zone = datetime.now().astimezone().tzinfo
-    assert zone is not None
-    return zone
