@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -82,7 +83,20 @@ def detail_op(inspection_id: str, data_dir: Path) -> Callable[[SourceChoice], De
     return detail
 
 
-def _value(v: Any) -> str:
+# Columns the records keep as 0/1.
+FLAGS = frozenset({"targeted", "manifest_found", "countersigned", "corrected", "seizure", "detention"})
+
+
+def _value(v: Any, key: str = "") -> str:
+    if key in FLAGS and v in (0, 1):
+        return "yes" if v else "no"
+    if isinstance(v, str) and v.startswith("[") and v.endswith("]"):
+        try:
+            items = json.loads(v)
+        except ValueError:
+            return v
+        if isinstance(items, list):
+            return ", ".join(str(i).replace("_", " ") for i in items) or "—"
     if isinstance(v, float):
         return f"{v:,.2f}"
     if v is None or v == "":
@@ -91,7 +105,7 @@ def _value(v: Any) -> str:
 
 
 def _fields(d: dict[str, Any], indent: str = "  ") -> list[str]:
-    return [f"{indent}{k.replace('_', ' ')}: {_value(v)}" for k, v in d.items()]
+    return [f"{indent}{k.replace('_', ' ')}: {_value(v, k)}" for k, v in d.items()]
 
 
 def detail_text(d: RecordDetail, zone: tzinfo) -> str:
@@ -278,7 +292,7 @@ class ShiftLogTab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((120, 170, 120, 200, 100, 60, 55, 75, 70, 80, 110, 80)):
+        for column, width in enumerate((115, 250, 125, 190, 95, 60, 55, 75, 70, 80, 110, 80)):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.detail = QPlainTextEdit(readOnly=True)
@@ -288,10 +302,11 @@ class ShiftLogTab(QWidget):
         self.thumbs_layout = QHBoxLayout(self.thumbs)
         self.thumbs_layout.setContentsMargins(0, 0, 0, 0)
         self.thumbs_layout.addStretch(1)
-        thumbs_scroll = QScrollArea()
+        self.thumbs_scroll = thumbs_scroll = QScrollArea()
         thumbs_scroll.setWidget(self.thumbs)
         thumbs_scroll.setWidgetResizable(True)
         thumbs_scroll.setFixedHeight(THUMB + 40)
+        thumbs_scroll.hide()  # until a record with photos is shown
         side = QWidget()
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -301,7 +316,8 @@ class ShiftLogTab(QWidget):
         split.addWidget(self.table)
         split.addWidget(side)
         split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(1, 1)
+        split.setSizes([1050, 450])
         head = QHBoxLayout()
         head.addWidget(self.count_label)
         head.addWidget(self.stale)
@@ -378,6 +394,7 @@ class ShiftLogTab(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
+        self.thumbs_scroll.setVisible(bool(view.photos))
         for name, data in view.photos.items():
             label = plain(QLabel(name))
             label.setFixedSize(THUMB, THUMB)

@@ -100,18 +100,21 @@ def counts_text(c: Counts) -> str:
     """The numbers behind the charts, as text (beside the charts, and where charts cannot draw)."""
     share = f"{100 * c.targeted_examined / c.targeted:.0f}%" if c.targeted else "—"
     lines = [
-        f"Inspections: {c.total:,}",
-        f"Targeted items examined: {c.targeted_examined:,} of {c.targeted:,} ({share})",
-        "",
-        "By outcome: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.by_outcome.items()),
-        "By officer: " + ", ".join(f"{k} {v}" for k, v in c.by_officer.items()),
-        "By bench: " + ", ".join(f"{k} {v}" for k, v in c.by_bench.items()),
-        "Seizures by violation: "
-        + (", ".join(f"{k.replace('_', ' ')} {v}" for k, v in c.seizures_by_violation.items()) or "none"),
-        "Detentions by deadline: "
-        + (", ".join(f"{k} {v}" for k, v in c.detentions_by_deadline.items()) or "none"),
+        f"Inspections: {c.total:,} · targeted items examined: {c.targeted_examined:,} of {c.targeted:,} ({share})",
+        "By outcome: " + _top(c.by_outcome),
+        "Seizures by violation: " + _top(c.seizures_by_violation),
+        "Open detentions by deadline: " + _top(c.detentions_by_deadline),
+        "By bench: " + _top(c.by_bench),
+        "By officer: " + _top(c.by_officer, 6),
     ]
     return "\n".join(lines)
+
+
+def _top(values: dict[str, int], n: int = 12) -> str:
+    """The largest `n`, then how many more: one line, whatever the facility's size."""
+    ranked = sorted(values.items(), key=lambda kv: -kv[1])
+    text = ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in ranked[:n]) or "none"
+    return text + (f" and {len(ranked) - n} more" if len(ranked) > n else "")
 
 
 class CountsTab(QWidget):
@@ -120,7 +123,7 @@ class CountsTab(QWidget):
     def __init__(self) -> None:
         super().__init__()
         self.summary = QPlainTextEdit(readOnly=True)
-        self.summary.setMaximumHeight(150)
+        self.summary.setMaximumHeight(140)
         self.charts = QWidget()
         self.grid = QGridLayout(self.charts)
         self.grid.setContentsMargins(0, 0, 0, 0)
@@ -224,7 +227,7 @@ class ReconciliationTab(QWidget):
         self.day.dateChanged.connect(lambda q: self.day_changed.emit(date(q.year(), q.month(), q.day())))
         self.unexamined_title = plain(QLabel("Targeted, not examined"))
         self.unexamined_title.setObjectName("bigValue")
-        self.unexamined = table(("Tracking", "Arrived", "Waited", "Why targeted", "Lane", "Score"))
+        self.unexamined = table(("Tracking", "Arrived", "Waited", "Lane", "Score", "Why targeted"))
         self.detentions_title = plain(QLabel("Open detentions"))
         self.detentions_title.setObjectName("bigValue")
         self.detentions = table(
@@ -260,9 +263,9 @@ class ReconciliationTab(QWidget):
                     u.tracking_id,
                     f"{u.arrival_date:%Y-%m-%d}",
                     waited(u.waited),
-                    u.target_reason,
                     u.lane,
                     str(u.score),
+                    u.target_reason,
                 )
                 for u in self.items
             ],
@@ -270,6 +273,9 @@ class ReconciliationTab(QWidget):
         )
 
     def show_detentions(self, detentions: list[OpenDetention], today: date) -> None:
+        # Past the decision deadline first, then past the notice deadline, then the rest (as the source orders them).
+        rank = {"decision": 0, "notice": 1, None: 2}
+        detentions = sorted(detentions, key=lambda d: rank[d.overdue(today)])
         self.open = detentions
         late = [d.overdue(today) for d in detentions]
         self.overdue = sum(1 for x in late if x)
