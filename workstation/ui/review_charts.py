@@ -60,7 +60,6 @@ DEADLINE_COLOURS = {
 }
 EXAMINED_COLOUR = FLASH_COLOURS["accept"]
 NOT_EXAMINED_COLOUR = FLASH_COLOURS["error"]
-OTHER = "others"
 # The size a chart is laid out at before it is scaled into a rectangle: fonts and bars keep the
 # proportions they have on screen whatever the target's resolution.
 LAYOUT_SIZE = QSizeF(900, 420)
@@ -95,12 +94,12 @@ def _plain(text: str, limit: int = 40) -> str:
     return html.escape(one, quote=False)
 
 
-def _value_axis(top: int) -> QValueAxis:
+def _value_axis(top: int, ticks: int = 8) -> QValueAxis:
     axis = QValueAxis()
     # Whole counts only: a tick every 1, 2, 5, 10... so that labels stay integers.
     step, factors = 1, (2, 2.5, 2)  # 1, 2, 5, 10, 20, 50, 100...
     i = 0
-    while top / step > 8:
+    while top / step > ticks:
         step = int(step * factors[i % 3])
         i += 1
     axis.setRange(0, max(step, -(-top // step) * step))
@@ -155,7 +154,7 @@ def hourly_chart(counts: Counts) -> QChart:
     chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(categories)
     top = max((sum(counts.by_hour.get(h, {}).values()) for h in hours), default=0)
-    values = _value_axis(top)
+    values = _value_axis(top, ticks=4)  # a wide, short chart: few labels up the side
     chart.addAxis(values, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(values)
     chart.legend().setVisible(bool(outcomes))
@@ -163,12 +162,12 @@ def hourly_chart(counts: Counts) -> QChart:
 
 
 def top_n(values: Mapping[str, int], n: int) -> list[tuple[str, int]]:
-    """The `n` largest, largest first (ties by name); the rest summed as "others" when there are any."""
-    ranked = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))
-    if len(ranked) <= n:
-        return ranked
-    rest = sum(v for _, v in ranked[n - 1 :])
-    return [*ranked[: n - 1], (OTHER, rest)]
+    """The `n` largest, largest first (ties by name)."""
+    return sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def _top_title(what: str, values: Mapping[str, int], n: int) -> str:
+    return f"{what} (top {n} of {len(values)})" if len(values) > n else what
 
 
 def _horizontal(
@@ -205,19 +204,21 @@ def _horizontal(
 
 
 def officer_chart(counts: Counts, top: int = 10) -> QChart:
-    """Inspections per officer, the `top` busiest (the rest as "others")."""
-    return _horizontal(f"Inspections per officer (top {top})", top_n(counts.by_officer, top))
+    """Inspections per officer, the `top` busiest."""
+    return _horizontal(
+        _top_title("Inspections per officer", counts.by_officer, top), top_n(counts.by_officer, top)
+    )
 
 
 def bench_chart(counts: Counts, top: int = 12) -> QChart:
     """Inspections per bench."""
-    return _horizontal("Inspections per bench", top_n(counts.by_bench, top))
+    return _horizontal(_top_title("Inspections per bench", counts.by_bench, top), top_n(counts.by_bench, top))
 
 
 def violation_chart(counts: Counts, top: int = 10) -> QChart:
     """Seizures by violation."""
     labelled = {v.replace("_", " "): n for v, n in counts.seizures_by_violation.items()}
-    return _horizontal("Seizures by violation", top_n(labelled, top))
+    return _horizontal(_top_title("Seizures by violation", labelled, top), top_n(labelled, top))
 
 
 def detention_chart(counts: Counts) -> QChart:
@@ -239,9 +240,9 @@ def targeted_chart(counts: Counts) -> QChart:
     """The share of targeted items examined: a pie of examined and not examined."""
     share = targeted_share(counts)
     title = (
-        "Targeted items examined: none targeted"
+        "Targeted examined: none targeted"
         if share is None
-        else f"Targeted items examined: {counts.targeted_examined} of {counts.targeted} ({share:.0%})"
+        else f"Targeted examined: {counts.targeted_examined} of {counts.targeted} ({share:.0%})"
     )
     chart = _chart(title)
     series = QPieSeries()
@@ -308,21 +309,23 @@ def refresh_views(views: Mapping[str, QChartView], counts: Counts) -> None:
             old.deleteLater()
 
 
-def render_chart(chart: QChart, painter: QPainter, target: QRectF, layout: QSizeF = LAYOUT_SIZE) -> None:
-    """Paint `chart` into `target` of `painter`'s device, laid out at `layout` and scaled to fit.
+def render_chart(chart: QChart, painter: QPainter, target: QRectF, layout_width: float | None = None) -> None:
+    """Paint `chart` into `target` of `painter`'s device, laid out `layout_width` wide and scaled to fit.
 
-    The chart goes into a throwaway scene for the painting and is deleted with it: build a new
-    chart for each rendering.
+    `layout_width` (default: LAYOUT_SIZE's) sets the type size: the chart's fonts are in the
+    layout's pixels, so a wider layout draws smaller type. The chart goes into a throwaway scene
+    for the painting and is deleted with it: build a new chart for each rendering.
     """
-    # Keep the target's shape: lay the chart out at `layout`'s width and the target's proportions.
-    height = layout.width() * target.height() / target.width() if target.width() > 0 else layout.height()
+    width = layout_width or LAYOUT_SIZE.width()
+    # Keep the target's shape: lay the chart out at `width` and the target's proportions.
+    height = width * target.height() / target.width() if target.width() > 0 else LAYOUT_SIZE.height()
     scene = QGraphicsScene()
     scene.addItem(chart)
     chart.setPos(QPointF(0, 0))
-    chart.resize(QSizeF(layout.width(), height))
+    chart.resize(QSizeF(width, height))
     chart.setBackgroundVisible(False)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    scene.render(painter, target, QRectF(0, 0, layout.width(), height), Qt.AspectRatioMode.KeepAspectRatio)
+    scene.render(painter, target, QRectF(0, 0, width, height), Qt.AspectRatioMode.KeepAspectRatio)
     painter.restore()
     scene.clear()  # deletes the chart with its series and axes
