@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from PySide6.QtCore import QDate, QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QWidget
@@ -25,6 +26,7 @@ from workstation.core.records import (
     Session,
     Violation,
 )
+from workstation.core.review_csv import read_log_csv
 from workstation.core.tracking import make_s10
 from workstation.store.db import CACHE_FILE, RECORDS_FILE
 from workstation.store.demo_history import write_history
@@ -368,3 +370,38 @@ def test_reconciliation_lists_the_targeted_items_no_inspection_covers(
     assert window.tabs.tabText(window.tabs.indexOf(tab)).startswith(f"Not examined ({len(targeted) - 1})")
     shown = {tab.unexamined.item(r, 0).text() for r in range(tab.unexamined.rowCount())}
     assert examined not in shown
+
+
+def test_the_exports_hold_the_rows_the_log_shows(
+    supervisor_bench: Bench, desk: Desk, qtbot: QtBot, tmp_path: Path
+) -> None:
+    store, s = desk.store, desk.sessions
+    store.save_inspection(s["D1001"], InspectionDraft(RELEASED, Outcome.RELEASED))
+    desk.seize("D1001", SEIZED)
+    store.save_inspection(s["D1002"], InspectionDraft(OTHERS, Outcome.DUTY_ASSESSED))
+    window = _open(supervisor_bench, qtbot)
+    tab = window.log_tab
+
+    def only_d1001() -> None:
+        tab.filters.officer.setText("D1001")
+        tab.filters.officer.editingFinished.emit()
+
+    shown = _apply(tab, qtbot, only_d1001)
+    assert shown == sorted([RELEASED, SEIZED])
+    rows = [tab.model.row_at(n) for n in range(tab.model.rowCount())]
+
+    csv_path = tmp_path / "log.csv"
+    window.write_csv(csv_path)
+    qtbot.waitUntil(lambda: window.status.text().startswith("CSV written"), timeout=10_000)
+    with csv_path.open(encoding="utf-8", newline="") as fh:
+        assert read_log_csv(fh) == rows  # the same rows, in the same order, as the table
+
+    pdf_path = tmp_path / "shift.pdf"
+    window.write_pdf(pdf_path)
+    qtbot.waitUntil(lambda: window.status.text().startswith("PDF written"), timeout=30_000)
+    pages = PdfReader(pdf_path).pages
+    assert SEIZED in "\n".join(page.extract_text() for page in pages)  # the seizure list
+    assert (
+        window.status.text()
+        == f"PDF written: {pdf_path} ({len(pages)} page{'s' if len(pages) != 1 else ''})."
+    )

@@ -67,6 +67,7 @@ class Bench(QObject):
             shifts=ctx.settings.review.shift_windows(),
             hub_target=hub_target,
             refuse=self.window.show_error,
+            facility=ctx.settings.facility_name,
         )
         self.locked = False
         app = QApplication.instance()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from workstation.core.records import Outcome
 from workstation.core.review import LogFilter, LogRow, RecordDetail, ShiftWindow, day_span
+from workstation.core.review_report import ReportScope
 from workstation.store.photos import PHOTOS_DIR
 from workstation.ui.officer_messages import officer_message
 from workstation.ui.review_model import LogModel
@@ -234,6 +235,14 @@ class FilterBar(QWidget):
         if index == 0:
             return day_span(day, self.zone)
         return self.shifts[index - 1].span(day, self.zone)
+
+    def scope(self) -> ReportScope:
+        """The report's scope: the chosen day (whole, or one shift) and bench; the other filters are the log's."""
+        q = self.day.date()
+        index = self.shift.currentIndex()
+        shift = self.shifts[index - 1] if 0 < index <= len(self.shifts) else None
+        bench = self.bench.text().strip() or None
+        return ReportScope(day=date(q.year(), q.month(), q.day()), zone=self.zone, shift=shift, bench=bench)
 
     def current(self) -> LogFilter:
         start, end = self.span()

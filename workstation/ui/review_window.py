@@ -33,6 +33,8 @@ from PySide6.QtWidgets import (
 from workstation.core.changes import Changes
 from workstation.core.records import Role, Session
 from workstation.core.review import Counts, LogFilter, Lookout, SeizureRef, ShiftWindow
+from workstation.core.review_csv import write_log_csv
+from workstation.core.review_report import atomic_output, rows_in_blocks
 from workstation.sync.rounds import HubTarget
 from workstation.ui.officer_messages import is_refusal, officer_message
 from workstation.ui.operations import (
@@ -42,6 +44,7 @@ from workstation.ui.operations import (
     remove_lookout_op,
     return_op,
 )
+from workstation.ui.report_pdf import ShiftReport, read_report, write_report_pdf
 from workstation.ui.review_log import ShiftLogTab
 from workstation.ui.review_sources import (
     NO_HUB,
@@ -97,10 +100,12 @@ class ReviewWindow(QMainWindow):
         zone: tzinfo,
         shifts: Sequence[ShiftWindow],
         data_dir: Path,
+        facility: str = "",
         today: Callable[[], date] = date.today,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__()
+        self.facility = facility
         self.runner = runner
         self.session = session
         self.zone = zone
@@ -348,9 +353,11 @@ class ReviewWindow(QMainWindow):
             self.write_csv(path)
 
     def write_csv(self, path: Path) -> None:
+        """Every row the log's filter selects (the rows the table shows, all of them) as CSV."""
         f = self.log_tab.filters.current()
+        self.status.setText(f"Writing {path}…")
         self.lane.run(csv_report_op(f, path), "CSV report").on_success(
-            lambda rows: self._done(f"CSV written: {path} ({rows} rows).")(rows)
+            lambda rows: self._done(f"CSV written: {path} ({rows:,} rows).")(rows)
         ).on_failure(self._read_failed("CSV not written"))
 
     @Slot()
@@ -360,7 +367,25 @@ class ReviewWindow(QMainWindow):
             self.write_pdf(path)
 
     def write_pdf(self, path: Path) -> None:
-        self.status.setText("The PDF report is not in this build yet (helper E's report_pdf).")
+        """The shift report of the filter's day, shift and bench: read on the review lane, drawn here.
+
+        Qt Charts (a graphics scene) draws on the GUI thread only: the drawing is the one step here.
+        """
+        scope = self.log_tab.filters.scope()
+        self.status.setText(f"Reading the report for {path}…")
+        self.lane.run(lambda c: read_report(c.source, scope, self.now()), "PDF report").on_success(
+            lambda report: self._draw_pdf(report, path)
+        ).on_failure(self._read_failed("PDF not written"))
+
+    def _draw_pdf(self, report: ShiftReport, path: Path) -> None:
+        if self.closed:
+            return
+        try:
+            pages = write_report_pdf(report, path, facility=self.facility)
+        except OSError as exc:
+            self._read_failed("PDF not written")(exc)
+            return
+        self.status.setText(f"PDF written: {path} ({pages} page{'s' if pages != 1 else ''}).")
 
     # --- questions (methods, so that tests can answer them) ------------------------------------
 
@@ -410,18 +435,12 @@ class ReviewWindow(QMainWindow):
 
 
 def csv_report_op(f: LogFilter, path: Path) -> Callable[[SourceChoice], int]:
-    """Every row the filter selects, written as the shift log's CSV; the value is the row count."""
+    """Every row the filter selects, written as the shift log's CSV (whole, or not at all); the value is the row count."""
 
     def csv_report(c: SourceChoice) -> int:
-        from workstation.core.review_csv import write_log_csv
-
         keys = c.source.log_keys(f)
-        rows = []
-        for start in range(0, len(keys), 1000):
-            rows += c.source.log_rows(keys[start : start + 1000])
-        with path.open("w", newline="", encoding="utf-8") as fh:
-            write_log_csv(rows, fh)
-        return len(rows)
+        with atomic_output(path) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
+            return write_log_csv(rows_in_blocks(c.source, keys), fh)
 
     return csv_report
 
@@ -443,8 +462,10 @@ class ReviewOpener(QObject):
         shifts: Sequence[ShiftWindow],
         hub_target: Callable[[], HubTarget | None] = lambda: None,
         refuse: Callable[[str], None] | None = None,
+        facility: str = "",
     ) -> None:
         super().__init__(bench_window)
+        self.facility = facility
         self.bench_window = bench_window
         self.runner = runner
         self.session = session
@@ -493,6 +514,7 @@ class ReviewOpener(QObject):
             zone=self.zone,
             shifts=self.shifts,
             data_dir=self.data_dir,
+            facility=self.facility,
         )
         self.window.show()
         return self.window
