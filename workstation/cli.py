@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "workstation.commands.hub",
     "workstation.commands.officers",
     "workstation.commands.parse",
+    "workstation.commands.report",
     "workstation.commands.selftest",
     "workstation.commands.sync",
 )

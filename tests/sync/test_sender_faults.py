@@ -244,7 +244,7 @@ def test_a_photo_reaches_the_hub_before_its_record(hub: HubProcess, token: str, 
     assert report.ok, report.error
     assert report.photos_uploaded == 1
     sha = hashlib.sha256(data).hexdigest()
-    assert query(hub.database, f"SELECT size, complete FROM photos WHERE sha256 = '{sha}'") == [
+    assert query(hub.database, f"SELECT size, complete FROM photo_blobs WHERE sha256 = '{sha}'") == [
         (len(data), 1)
     ]
     assert_agree(hub.database, bench)

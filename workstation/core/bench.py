@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 
 from workstation.core.manifest import Item, Lane
 from workstation.core.records import ExamType, InspectionRecord, Outcome
+from workstation.core.review import Lookout, matching_lookouts
 from workstation.core.tracking import TrackingNumber
 
 
@@ -38,9 +40,12 @@ class ScanResult:
     previous: tuple[InspectionRecord, ...]
     state: ScanState
     feedback: Feedback
+    lookouts: tuple[Lookout, ...] = ()  # the facility lookouts it matches: it counts as targeted
 
     @property
     def targeted(self) -> bool:
+        if self.lookouts:
+            return True
         return self.item is not None and self.item.risk is not None and self.item.risk.targeted
 
     @property
@@ -55,9 +60,48 @@ def misread_reason(tracking: TrackingNumber) -> str:
     return "the check digit is wrong"
 
 
-def classify(tracking: TrackingNumber, item: Item | None, previous: Sequence[InspectionRecord]) -> ScanResult:
-    """Decide what a scan means for the officer."""
+def scan_lookouts(
+    lookouts: Sequence[Lookout], tracking_id: str, item: Item | None, now: datetime
+) -> tuple[Lookout, ...]:
+    """The live lookouts a scanned package matches: its tracking number, and its manifest's parties.
+
+    An address pattern is matched against the shipper's and the consignee's address each.
+    """
+    if not lookouts:
+        return ()
+    if item is None:
+        return tuple(matching_lookouts(lookouts, tracking_id, {}, now))
+    first = {
+        "shipper": item.shipper_name,
+        "consignee": item.consignee_name,
+        "seller": item.seller,
+        "address": item.shipper_address,
+    }
+    hits = {
+        lk.id: lk
+        for lk in (
+            *matching_lookouts(lookouts, item.tracking_id, first, now),
+            *matching_lookouts(lookouts, item.tracking_id, {"address": item.consignee_address}, now),
+        )
+    }
+    return tuple(lk for lk in lookouts if lk.id in hits)
+
+
+def lookout_banner(lookout: Lookout) -> str:
+    """What the card says of a lookout: why, who added it, until when (local time)."""
+    until = lookout.expires_at.astimezone()
+    return f"LOOKOUT: {lookout.reason} — added by {lookout.added_by}, until {until:%d %b %Y %H:%M}"
+
+
+def classify(
+    tracking: TrackingNumber,
+    item: Item | None,
+    previous: Sequence[InspectionRecord],
+    lookouts: Sequence[Lookout] = (),
+) -> ScanResult:
+    """Decide what a scan means for the officer; `lookouts` are the live lookouts it matches."""
     prev = tuple(previous)
+    hits = tuple(lookouts)
     # A foreign character is a misread even if something was found: the code the officer holds
     # is not the one that was looked up.
     if tracking.foreign is not None or (item is None and tracking.misread):
@@ -66,17 +110,17 @@ def classify(tracking: TrackingNumber, item: Item | None, previous: Sequence[Ins
         state = ScanState.ALREADY_INSPECTED
     elif item is None:
         state = ScanState.UNMANIFESTED
-    elif item.risk is not None and item.risk.targeted:
+    elif hits or (item.risk is not None and item.risk.targeted):
         state = ScanState.TARGETED
     else:
         state = ScanState.CLEAR
     if item is None:
         feedback = Feedback.ERROR
-    elif (item.risk is not None and (item.risk.targeted or item.risk.lane is Lane.RED)) or prev:
+    elif hits or (item.risk is not None and (item.risk.targeted or item.risk.lane is Lane.RED)) or prev:
         feedback = Feedback.ATTENTION
     else:
         feedback = Feedback.ACCEPT
-    return ScanResult(tracking, item, prev, state, feedback)
+    return ScanResult(tracking, item, prev, state, feedback, hits)
 
 
 class Gate(Enum):

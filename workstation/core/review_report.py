@@ -17,6 +17,7 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from workstation.core.review import LogFilter, LogRow, ReviewSource, ShiftWindow, day_span
+from workstation.core.review_csv import write_log_csv
 
 # Rows fetched from the source at a time: a block is one query (or one hub request).
 CSV_BLOCK = 2000
@@ -85,18 +86,8 @@ def write_shift_csv(
     source: ReviewSource, scope: ReportScope, out: Path, *, block: int = CSV_BLOCK
 ) -> ReportResult:
     """The shift log's rows for the scope, newest first as the log shows them, into `out` (CSV)."""
-    from workstation.core.review_csv import write_log_csv  # type: ignore[import-not-found]  # noqa: PLC0415
-
     began = clock.perf_counter()
     keys = source.log_keys(scope.log_filter())
-    written = 0
-
-    def counted() -> Iterator[LogRow]:
-        nonlocal written
-        for row in rows_in_blocks(source, keys, block):
-            written += 1
-            yield row
-
     with atomic_output(out) as tmp, tmp.open("w", encoding="utf-8", newline="") as fh:
-        write_log_csv(counted(), fh)
+        written = write_log_csv(rows_in_blocks(source, keys, block), fh)
     return ReportResult(pages=0, rows=written, seconds=clock.perf_counter() - began)

@@ -6,55 +6,45 @@ processes can serve one database. Storage calls block, so they run on Starlette'
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 import os
 import re
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from workstation.core.errors import Invalid
+from workstation.hub import review_routes
+from workstation.hub.http import (
+    MAX_BODY,
+    Handler,
+    Refused,
+    guarded,
+    read_body,
+    reply,
+    token_sha256,
+)
 from workstation.hub.model import (
     MAX_AUDIT,
     MAX_EVENTS,
     CursorExpired,
-    StorageUnavailable,
-    hub_time,
     read_audit,
     read_events,
 )
 from workstation.hub.storage import REFERENCE_PAGE_MAX, HubStorage, open_storage
 
-log = logging.getLogger("workstation.hub")
+__all__ = ["MAX_BODY", "Refused", "add_device", "create_app", "new_device_token", "reply", "token_sha256"]
 
 PROTOCOL = 1
-MAX_BODY = 16 * 1024 * 1024
-RETRY_AFTER_SECONDS = 2
 DATABASE_ENV = "WORKSTATION_HUB_DATABASE"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-class Refused(Exception):
-    """Ends a request with an HTTP status and a reason."""
-
-    def __init__(self, status: int, reason: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
-        self.headers = headers or {}
-
-
-def reply(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({**body, "hub_time": hub_time()}, status, headers)
 
 
 def new_device_token() -> str:
@@ -63,61 +53,11 @@ def new_device_token() -> str:
     return "wsd_" + secrets.token_urlsafe(32)
 
 
-def token_sha256(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def add_device(storage: HubStorage, name: str) -> str:
     """Add the device (the bench `name`) with a new token; the token, shown once: only its hash is kept."""
     token = new_device_token()
     storage.add_device(name, token_sha256(token))
     return token
-
-
-Handler = Callable[[Request, HubStorage, str], Awaitable[Response]]
-
-
-def guarded(storage: HubStorage, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Authenticate the device, run the handler, map every refusal to its status once."""
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            auth = request.headers.get("authorization", "")
-            scheme, _, token = auth.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                raise Refused(401, "a device token is required (Authorization: Bearer TOKEN)")
-            device = await run_in_threadpool(storage.device_for, token_sha256(token.strip()))
-            if device is None:
-                raise Refused(401, "the device token is not valid")
-            return await handler(request, storage, device)
-        except Refused as exc:
-            return reply({"error": exc.reason}, exc.status, exc.headers)
-        except StorageUnavailable as exc:
-            log.warning("database unavailable: %s", exc)
-            return reply(
-                {"error": "the hub's database is unavailable; try again later"},
-                503,
-                {"Retry-After": str(RETRY_AFTER_SECONDS)},
-            )
-        except Exception:
-            log.exception("hub fault on %s %s", request.method, request.url.path)
-            return reply({"error": "hub fault"}, 500)
-
-    return endpoint
-
-
-async def read_body(request: Request) -> bytes:
-    length = request.headers.get("content-length")
-    if length is not None and length.isdigit() and int(length) > MAX_BODY:
-        raise Refused(413, f"the body is over {MAX_BODY} bytes")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise Refused(413, f"the body is over {MAX_BODY} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 # -- routes -----------------------------------------------------------------------------------
@@ -149,6 +89,7 @@ def _upload(storage: HubStorage, device: str, body: bytes) -> dict[str, Any]:
         entries = read_audit(audit)
     except Invalid as exc:
         raise Refused(400, str(exc)) from exc
+    # The storage projects what it accepts and publishes lookouts, in the upload's transaction.
     outcome = storage.upload(device, read_events(events, device), entries)
     return {"results": [r.as_dict() for r in outcome.results], "anchor": outcome.anchor.as_dict()}
 
@@ -267,6 +208,7 @@ def create_app(storage: HubStorage, *, close_storage: bool = False) -> Starlette
             route("/v1/reference", get_reference, ["GET"]),
             route("/v1/officers", get_officers, ["GET"]),
             route("/v1/photos/{sha}", photo, ["HEAD", "PATCH"]),
+            *(route(path, handler, methods) for path, handler, methods in review_routes.ROUTES),
         ],
         exception_handlers={404: not_found},
         lifespan=lifespan,

@@ -10,13 +10,13 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from workstation.core.audit import GENESIS_HASH, AuditEntry, entry_hash_fast
 from workstation.core.errors import Invalid
-from workstation.core.messages import from_dict
+from workstation.core.messages import Message, from_dict
 
 MAX_EVENTS = 500
 MAX_AUDIT = 5000
@@ -42,10 +42,16 @@ class Incoming:
     payload: str  # canonical JSON when good; the text as received when refused
     payload_sha256: str
     reason: str | None = None
+    # The decoded message of a good event: what the review projection is made from.
+    message: Message | None = field(default=None, compare=False, repr=False)
 
     @property
     def good(self) -> bool:
         return self.reason is None
+
+    def refused(self, reason: str) -> Incoming:
+        """This event refused by a hub rule: it goes to `rejections` with the reason, never to `events`."""
+        return replace(self, reason=reason, message=None)
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,7 @@ def read_event(raw: Any, bench: str) -> Incoming:
         return _refused(raw, bench, "event_id: a NUL character (\\u0000) cannot be stored")
     if message.bench_id != bench and message.bench_id not in LOCAL_TOOLS:
         return _refused(raw, bench, f"bench_id: {message.bench_id!r} is not this device's bench ({bench!r})")
-    return Incoming(message.KIND, message.event_id, payload, sha256_text(payload))
+    return Incoming(message.KIND, message.event_id, payload, sha256_text(payload), message=message)
 
 
 def read_events(raws: Sequence[Any], bench: str) -> list[Incoming]:

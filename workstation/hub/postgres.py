@@ -10,6 +10,7 @@ row that a slower transaction commits late.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -23,6 +24,9 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from workstation.core.audit import GENESIS_HASH, AuditEntry
 from workstation.core.errors import Conflict, NotFound
+from workstation.core.review import Lookout
+from workstation.hub import targets
+from workstation.hub.lookouts import lookout_reference_records
 from workstation.hub.model import (
     GENESIS,
     Anchor,
@@ -36,7 +40,18 @@ from workstation.hub.model import (
     judge_chain,
     receipt,
 )
-from workstation.hub.storage import PhotoOutcome, PhotoState, shown_url
+from workstation.hub.projection import (
+    LOOKOUT_COLUMNS,
+    REVIEW_KINDS,
+    TABLES,
+    Row,
+    accepted_lookouts,
+    accepted_rows,
+    column_values,
+    lookout_from_row,
+    refuse_own_reviews,
+)
+from workstation.hub.storage import Dialect, Execute, PhotoOutcome, PhotoState, T, shown_url
 from workstation.store.officer_directory import DirectoryOfficer
 
 # Advisory lock keys (any 64-bit numbers, fixed for this schema).
@@ -170,7 +185,132 @@ def _m001(conn: psycopg.Connection[Any]) -> None:
     conn.execute("INSERT INTO hub_secret VALUES (1, %s)", (secrets.token_hex(32),))
 
 
-MIGRATIONS: tuple[tuple[int, Callable[[psycopg.Connection[Any]], None]], ...] = ((1, _m001),)
+# Migration 2: the supervisor review's projection (workstation/hub/projection.py). The records
+# schema's tables and columns, as a bench's records file has them, minus the foreign keys (a record
+# may arrive before the one it points at) and the one-per-record unique indexes (two benches may
+# each correct or void the same record offline: both are facts). Times are the bench's ISO UTC
+# text, ordered byte-wise (COLLATE "C") whatever the database's locale. `row_seq` numbers
+# inspections in the order the hub took them: the shift log's key. The hub's own photo bytes move
+# to `photo_blobs`, so that `photos` is the records schema's.
+M002_SQL = """
+ALTER TABLE photos RENAME TO photo_blobs;
+CREATE TABLE shifts (
+    id text PRIMARY KEY, officer_badge text NOT NULL, bench_id text NOT NULL,
+    started_at text COLLATE "C" NOT NULL, handed_over_from text
+);
+CREATE INDEX shifts_bench ON shifts (bench_id, started_at);
+CREATE TABLE shift_ends (id text PRIMARY KEY, ended_at text COLLATE "C" NOT NULL, how text NOT NULL);
+CREATE TABLE inspections (
+    row_seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id text NOT NULL UNIQUE,
+    tracking_id text COLLATE "C" NOT NULL,
+    officer_badge text NOT NULL,
+    officer_name text NOT NULL,
+    bench_id text NOT NULL,
+    shift_id text NOT NULL,
+    at text COLLATE "C" NOT NULL,
+    outcome text NOT NULL,
+    exam_types text NOT NULL,
+    notes text NOT NULL,
+    manifest_found bigint NOT NULL,
+    risk_score bigint,
+    risk_lane text,
+    targeted bigint NOT NULL,
+    agency text,
+    supersedes text,
+    reason text NOT NULL,
+    barcode text COLLATE "C"
+);
+CREATE INDEX inspections_at ON inspections (at);
+CREATE INDEX inspections_officer_at ON inspections (officer_badge, at);
+CREATE INDEX inspections_bench_at ON inspections (bench_id, at);
+CREATE INDEX inspections_tracking ON inspections (tracking_id, at);
+CREATE INDEX inspections_barcode ON inspections (barcode) WHERE barcode IS NOT NULL;
+CREATE INDEX inspections_supersedes ON inspections (supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX inspections_shift ON inspections (shift_id, at);
+CREATE TABLE detentions (
+    id text PRIMARY KEY, reason text NOT NULL, agency_or_test text NOT NULL,
+    detained_on text COLLATE "C" NOT NULL, notice_due text COLLATE "C" NOT NULL,
+    decision_due text COLLATE "C" NOT NULL
+);
+CREATE TABLE seizures (
+    id text PRIMARY KEY, violation text NOT NULL, law_cited text NOT NULL, storage_location text NOT NULL,
+    total_msrp float8 NOT NULL, total_domestic_value float8 NOT NULL
+);
+CREATE TABLE seized_items (
+    id text PRIMARY KEY, seizure_id text NOT NULL, line_no bigint NOT NULL, description text NOT NULL,
+    quantity bigint NOT NULL, msrp_per_unit float8 NOT NULL, domestic_value float8 NOT NULL,
+    rights_holder text NOT NULL, recordation_number text NOT NULL, identifiers text NOT NULL
+);
+CREATE INDEX seized_items_seizure ON seized_items (seizure_id, line_no);
+CREATE TABLE photos (
+    id text PRIMARY KEY, file_name text NOT NULL, sha256 text NOT NULL, size bigint NOT NULL,
+    officer_badge text NOT NULL, at text COLLATE "C" NOT NULL
+);
+CREATE TABLE seizure_photos (
+    id text PRIMARY KEY, seizure_id text NOT NULL, photo_id text NOT NULL, position bigint NOT NULL
+);
+CREATE INDEX seizure_photos_seizure ON seizure_photos (seizure_id, position);
+CREATE TABLE countersignatures (
+    id text PRIMARY KEY, seizure_id text NOT NULL, supervisor_badge text NOT NULL,
+    supervisor_name text NOT NULL, bench_id text NOT NULL, at text COLLATE "C" NOT NULL
+);
+CREATE INDEX countersignatures_seizure ON countersignatures (seizure_id);
+CREATE TABLE voids (
+    id text PRIMARY KEY, inspection_id text NOT NULL, officer_badge text NOT NULL, bench_id text NOT NULL,
+    at text COLLATE "C" NOT NULL, reason text NOT NULL
+);
+CREATE INDEX voids_inspection ON voids (inspection_id);
+CREATE TABLE seizure_reviews (
+    id text PRIMARY KEY, seizure_id text NOT NULL, action text NOT NULL, supervisor_badge text NOT NULL,
+    supervisor_name text NOT NULL, seizing_badge text NOT NULL, bench_id text NOT NULL,
+    at text COLLATE "C" NOT NULL, reason text NOT NULL
+);
+CREATE INDEX seizure_reviews_seizure ON seizure_reviews (seizure_id, at);
+CREATE TABLE lookouts (
+    id text PRIMARY KEY, field text NOT NULL, pattern text NOT NULL, reason text NOT NULL,
+    expires_at text COLLATE "C" NOT NULL, supervisor_badge text NOT NULL, supervisor_name text NOT NULL,
+    bench_id text NOT NULL, at text COLLATE "C" NOT NULL
+);
+CREATE TABLE lookout_removals (
+    id text PRIMARY KEY, lookout_id text NOT NULL, supervisor_badge text NOT NULL, bench_id text NOT NULL,
+    at text COLLATE "C" NOT NULL, reason text NOT NULL
+);
+CREATE INDEX lookout_removals_lookout ON lookout_removals (lookout_id);
+CREATE VIEW current_inspections AS
+    SELECT i.* FROM inspections i
+    WHERE NOT EXISTS (SELECT 1 FROM inspections c WHERE c.supersedes = i.id)
+      AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.inspection_id = i.id);
+-- The records file's audit_log, over every bench's anchored entries; a record's entry by subject.
+CREATE INDEX audit_entries_subject ON audit_entries (subject) WHERE subject <> '';
+CREATE VIEW audit_log AS
+    SELECT seq, at, kind, actor, bench_id, subject, record_sha256, detail, prev_hash, hash
+    FROM audit_entries;
+-- What reconciliation needs of the reference data, kept as it is published (publish_reference).
+CREATE TABLE ref_targets (
+    tracking_id text COLLATE "C" PRIMARY KEY,
+    arrival_date text COLLATE "C",
+    score bigint,
+    lane text,
+    targeted bigint NOT NULL DEFAULT 0,
+    target_reason text NOT NULL DEFAULT '',
+    assessed_at text COLLATE "C"
+);
+CREATE INDEX ref_targets_targeted ON ref_targets (arrival_date) WHERE targeted = 1;
+CREATE INDEX ref_targets_arrival ON ref_targets (arrival_date);
+"""
+
+
+def _m002(conn: psycopg.Connection[Any]) -> None:
+    conn.execute(M002_SQL)
+    for table in PROJECTED:
+        conn.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION hub_refuse_change()"
+        )
+
+
+MIGRATIONS: tuple[tuple[int, Callable[[psycopg.Connection[Any]], None]], ...] = ((1, _m001), (2, _m002))
 
 
 def migrate(url: str) -> None:
@@ -191,6 +331,22 @@ def migrate(url: str) -> None:
                     conn.execute("INSERT INTO schema_version (version) VALUES (%s)", (number,))
         finally:
             conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+
+
+PROJECTED = tuple(TABLES)
+
+
+@functools.cache
+def projection_insert_sql(table: str) -> str:
+    """One statement inserting a table's rows given as one binary array per column, in order."""
+    names = [name for name, _ in TABLES[table]]
+    arrays = ", ".join(f"%b::{kind}[]" for _, kind in TABLES[table])
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}) "
+        f"SELECT {', '.join('t.' + n for n in names)} "
+        f"FROM unnest({arrays}) WITH ORDINALITY AS t({', '.join(names)}, n) ORDER BY t.n "
+        "ON CONFLICT (id) DO NOTHING"
+    )
 
 
 def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -223,6 +379,10 @@ class PostgresStorage:
     @property
     def url(self) -> str:
         return self._url
+
+    @property
+    def dialect(self) -> Dialect:
+        return "postgresql"
 
     def close(self) -> None:
         self.pool.close()
@@ -270,8 +430,10 @@ class PostgresStorage:
     # -- events and anchors -----------------------------------------------------------------------
 
     def upload(self, bench: str, events: Sequence[Incoming], audit: Sequence[AuditEntry]) -> UploadOutcome:
-        good = [e for e in events if e.good]
         with self._tx() as conn, conn.cursor() as cur:
+            if any(e.good and e.kind in REVIEW_KINDS for e in events):
+                events = refuse_own_reviews(events, functools.partial(self._seizing_officers, cur))
+            good = [e for e in events if e.good]
             inserted: dict[tuple[str, str], int] = {}
             if good:
                 cur.execute(
@@ -291,6 +453,12 @@ class PostgresStorage:
                 cur.execute(_STORED_HASHES_SQL, ([e.kind for e in missing], [e.event_id for e in missing]))
                 existing = {(r[0], r[1]): r[2] for r in cur.fetchall()}
             results, conflicts = classify(events, inserted, existing)
+            self._project(cur, accepted_rows(events, [r.status for r in results]))
+            lookouts = accepted_lookouts(events, results)
+            if lookouts:  # out to every bench with the reference pull, from this same commit
+                cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
+                known = functools.partial(self._known_lookout, cur)
+                self._publish(cur, lookout_reference_records(lookouts, known), 5000)
             if conflicts:
                 cur.executemany(
                     "INSERT INTO event_conflicts (bench, kind, event_id, payload, payload_sha256) "
@@ -305,6 +473,18 @@ class PostgresStorage:
                 )
             anchor = self._take_audit(cur, bench, audit)
         return UploadOutcome(results, anchor)
+
+    @staticmethod
+    def _seizing_officers(cur: psycopg.Cursor[Any], seizure_ids: list[str]) -> dict[str, str]:
+        cur.execute("SELECT id, officer_badge FROM inspections WHERE id = ANY(%b::text[])", (seizure_ids,))
+        return {str(r[0]): str(r[1]) for r in cur.fetchall()}
+
+    @staticmethod
+    def _project(cur: psycopg.Cursor[Any], rows: dict[str, list[Row]]) -> None:
+        """The accepted events' rows into the projection: one set-based insert per table."""
+        for table, table_rows in rows.items():
+            columns = list(zip(*column_values(table, table_rows), strict=True))
+            cur.execute(projection_insert_sql(table), [list(c) for c in columns])
 
     def _take_audit(self, cur: psycopg.Cursor[Any], bench: str, audit: Sequence[AuditEntry]) -> AnchorResult:
         if not audit:
@@ -393,27 +573,61 @@ class PostgresStorage:
     # -- reference data ---------------------------------------------------------------------------
 
     def publish_reference(self, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int = 5000) -> int:
-        count = 0
         with self._tx() as conn, conn.cursor() as cur:
             # Held to commit: the next publisher numbers its rows after ours are visible.
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
-            for chunk in _batched(records, chunk_size):
-                rows = {key: json.dumps(record, sort_keys=True, ensure_ascii=False) for key, record in chunk}
-                cur.execute(
-                    "INSERT INTO reference (seq, record_key, record) "
-                    "SELECT nextval('reference_seq_counter'), t.k, t.r "
-                    "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS t(k, r, n) ORDER BY t.n "
-                    "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
-                    (list(rows), list(rows.values())),
-                )
-                count += len(rows)
+            return self._publish(cur, records, chunk_size)
+
+    def _publish(
+        self, cur: psycopg.Cursor[Any], records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int
+    ) -> int:
+        """Publish under REFERENCE_LOCK, which the caller holds to its commit."""
+        count = 0
+        for chunk in _batched(records, chunk_size):
+            rows = {key: json.dumps(record, sort_keys=True, ensure_ascii=False) for key, record in chunk}
+            cur.execute(
+                "INSERT INTO reference (seq, record_key, record) "
+                "SELECT nextval('reference_seq_counter'), t.k, t.r "
+                "FROM unnest(%b::text[], %b::text[]) WITH ORDINALITY AS t(k, r, n) ORDER BY t.n "
+                "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
+                (list(rows), list(rows.values())),
+            )
+            self._put_targets(cur, targets.merged(chunk))
+            count += len(rows)
         return count
+
+    @staticmethod
+    def _known_lookout(cur: psycopg.Cursor[Any], lookout_id: str) -> Lookout | None:
+        cur.execute(f"SELECT {LOOKOUT_COLUMNS} FROM lookouts WHERE id = %s", (lookout_id,))
+        row = cur.fetchone()
+        return None if row is None else lookout_from_row(row)
+
+    @staticmethod
+    def _put_targets(cur: psycopg.Cursor[Any], rows: list[targets.RefTarget]) -> None:
+        if not rows:
+            return
+        columns = list(zip(*(t.values() for t in rows), strict=True))
+        arrays = ", ".join(f"%b::{kind}[]" for kind in targets.PG_TYPES)
+        cur.execute(
+            f"INSERT INTO ref_targets ({', '.join(targets.COLUMNS)}) SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT (tracking_id) DO UPDATE SET {targets.UPSERT_SET}",
+            [list(c) for c in columns],
+        )
 
     def withdraw_reference(self, keys: Iterable[str]) -> int:
         with self._tx() as conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (REFERENCE_LOCK,))
-            cur.execute("DELETE FROM reference WHERE record_key = ANY(%b::text[])", (list(keys),))
+            keys = list(keys)
+            cur.execute("DELETE FROM reference WHERE record_key = ANY(%b::text[])", (keys,))
             deleted = cur.rowcount
+            ids = targets.tracking_ids_of(keys)
+            if ids:  # what is left of those tracking ids, derived again
+                cur.execute("DELETE FROM ref_targets WHERE tracking_id = ANY(%b::text[])", (ids,))
+                cur.execute(
+                    "SELECT record_key, record FROM reference WHERE record_key = ANY(%b::text[]) ORDER BY seq",
+                    ([f"{p}{i}" for i in ids for p in targets.TARGET_PREFIXES],),
+                )
+                self._put_targets(cur, targets.merged((r[0], json.loads(r[1])) for r in cur.fetchall()))
             if deleted:
                 cur.execute("UPDATE hub_state SET value = value + 1 WHERE key = 'reference_horizon'")
         return deleted
@@ -491,23 +705,36 @@ class PostgresStorage:
             ).fetchall()
         return [DirectoryOfficer(*r) for r in rows]
 
+    # -- the supervisor review ----------------------------------------------------------------------
+
+    def review_read(self, work: Callable[[Execute], T]) -> T:
+        with self._tx() as conn, conn.cursor() as cur:
+            # One snapshot for every query of the request (a detail reads several tables).
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+            def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+                cur.execute(sql, params)
+                return cur.fetchall()
+
+            return work(execute)
+
     # -- photos -----------------------------------------------------------------------------------
 
     def photo_state(self, sha256: str) -> PhotoState:
         with self._tx() as conn:
             row = conn.execute(
-                "SELECT length(data), size, complete FROM photos WHERE sha256 = %s", (sha256,)
+                "SELECT length(data), size, complete FROM photo_blobs WHERE sha256 = %s", (sha256,)
             ).fetchone()
         return PhotoState(0, None, False) if row is None else PhotoState(int(row[0]), int(row[1]), row[2])
 
     def append_photo(self, sha256: str, offset: int, size: int, data: bytes) -> PhotoOutcome:
         with self._tx() as conn, conn.cursor() as cur:
             cur.execute(
-                "INSERT INTO photos (sha256, size, data) VALUES (%s, %s, ''::bytea) ON CONFLICT DO NOTHING",
+                "INSERT INTO photo_blobs (sha256, size, data) VALUES (%s, %s, ''::bytea) ON CONFLICT DO NOTHING",
                 (sha256, size),
             )
             cur.execute(
-                "SELECT length(data), size, complete FROM photos WHERE sha256 = %s FOR UPDATE", (sha256,)
+                "SELECT length(data), size, complete FROM photo_blobs WHERE sha256 = %s FOR UPDATE", (sha256,)
             )
             row = cur.fetchone()
             assert row is not None
@@ -515,20 +742,24 @@ class PostgresStorage:
             if complete:
                 return PhotoOutcome("complete", held, held)
             if offset == 0 and (held != 0 or stored_size != size):
-                cur.execute("UPDATE photos SET data = ''::bytea, size = %s WHERE sha256 = %s", (size, sha256))
+                cur.execute(
+                    "UPDATE photo_blobs SET data = ''::bytea, size = %s WHERE sha256 = %s", (size, sha256)
+                )
                 held, stored_size = 0, size
             if offset != held or stored_size != size:
                 return PhotoOutcome("offset_mismatch", held, stored_size)
             held += len(data)
             if held < size:
-                cur.execute("UPDATE photos SET data = data || %s WHERE sha256 = %s", (data, sha256))
+                cur.execute("UPDATE photo_blobs SET data = data || %s WHERE sha256 = %s", (data, sha256))
                 return PhotoOutcome("partial", held, size)
-            cur.execute("SELECT data FROM photos WHERE sha256 = %s", (sha256,))
+            cur.execute("SELECT data FROM photo_blobs WHERE sha256 = %s", (sha256,))
             before = cur.fetchone()
             assert before is not None
             whole = bytes(before[0]) + data
             if held != size or hashlib.sha256(whole).hexdigest() != sha256:
-                cur.execute("DELETE FROM photos WHERE sha256 = %s", (sha256,))
+                cur.execute("DELETE FROM photo_blobs WHERE sha256 = %s", (sha256,))
                 return PhotoOutcome("hash_mismatch", 0, size)
-            cur.execute("UPDATE photos SET data = %s, complete = true WHERE sha256 = %s", (whole, sha256))
+            cur.execute(
+                "UPDATE photo_blobs SET data = %s, complete = true WHERE sha256 = %s", (whole, sha256)
+            )
             return PhotoOutcome("complete", size, size)

@@ -6,19 +6,23 @@ call one transaction at a time, so numbering is commit order here too.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from workstation.core.audit import AuditEntry
 from workstation.core.errors import Conflict, NotFound
+from workstation.core.review import Lookout
+from workstation.hub import targets
+from workstation.hub.lookouts import lookout_reference_records
 from workstation.hub.model import (
     GENESIS,
     Anchor,
@@ -32,7 +36,17 @@ from workstation.hub.model import (
     judge_chain,
     receipt,
 )
-from workstation.hub.storage import PhotoOutcome, PhotoState
+from workstation.hub.projection import (
+    LOOKOUT_COLUMNS,
+    REVIEW_KINDS,
+    TABLES,
+    accepted_lookouts,
+    accepted_rows,
+    column_values,
+    lookout_from_row,
+    refuse_own_reviews,
+)
+from workstation.hub.storage import Dialect, Execute, PhotoOutcome, PhotoState, T
 from workstation.store.officer_directory import DirectoryOfficer
 
 _M001 = """
@@ -84,7 +98,98 @@ CREATE TABLE photos (
 );
 """
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _M001),)
+# The supervisor review's projection: the same tables as on PostgreSQL (see postgres.py's M002_SQL).
+# `row_seq INTEGER PRIMARY KEY` is the rowid itself, as `inspections.rowid` is in a records file.
+_M002 = """
+ALTER TABLE photos RENAME TO photo_blobs;
+CREATE TABLE shifts (
+    id TEXT PRIMARY KEY, officer_badge TEXT NOT NULL, bench_id TEXT NOT NULL, started_at TEXT NOT NULL,
+    handed_over_from TEXT
+);
+CREATE INDEX shifts_bench ON shifts (bench_id, started_at);
+CREATE TABLE shift_ends (id TEXT PRIMARY KEY, ended_at TEXT NOT NULL, how TEXT NOT NULL);
+CREATE TABLE inspections (
+    row_seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, tracking_id TEXT NOT NULL,
+    officer_badge TEXT NOT NULL, officer_name TEXT NOT NULL, bench_id TEXT NOT NULL, shift_id TEXT NOT NULL,
+    at TEXT NOT NULL, outcome TEXT NOT NULL, exam_types TEXT NOT NULL, notes TEXT NOT NULL,
+    manifest_found INTEGER NOT NULL, risk_score INTEGER, risk_lane TEXT, targeted INTEGER NOT NULL,
+    agency TEXT, supersedes TEXT, reason TEXT NOT NULL, barcode TEXT
+);
+CREATE INDEX inspections_at ON inspections (at);
+CREATE INDEX inspections_officer_at ON inspections (officer_badge, at);
+CREATE INDEX inspections_bench_at ON inspections (bench_id, at);
+CREATE INDEX inspections_tracking ON inspections (tracking_id, at);
+CREATE INDEX inspections_barcode ON inspections (barcode) WHERE barcode IS NOT NULL;
+CREATE INDEX inspections_supersedes ON inspections (supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX inspections_shift ON inspections (shift_id, at);
+CREATE TABLE detentions (
+    id TEXT PRIMARY KEY, reason TEXT NOT NULL, agency_or_test TEXT NOT NULL, detained_on TEXT NOT NULL,
+    notice_due TEXT NOT NULL, decision_due TEXT NOT NULL
+);
+CREATE TABLE seizures (
+    id TEXT PRIMARY KEY, violation TEXT NOT NULL, law_cited TEXT NOT NULL, storage_location TEXT NOT NULL,
+    total_msrp REAL NOT NULL, total_domestic_value REAL NOT NULL
+);
+CREATE TABLE seized_items (
+    id TEXT PRIMARY KEY, seizure_id TEXT NOT NULL, line_no INTEGER NOT NULL, description TEXT NOT NULL,
+    quantity INTEGER NOT NULL, msrp_per_unit REAL NOT NULL, domestic_value REAL NOT NULL,
+    rights_holder TEXT NOT NULL, recordation_number TEXT NOT NULL, identifiers TEXT NOT NULL
+);
+CREATE INDEX seized_items_seizure ON seized_items (seizure_id, line_no);
+CREATE TABLE photos (
+    id TEXT PRIMARY KEY, file_name TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,
+    officer_badge TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE seizure_photos (
+    id TEXT PRIMARY KEY, seizure_id TEXT NOT NULL, photo_id TEXT NOT NULL, position INTEGER NOT NULL
+);
+CREATE INDEX seizure_photos_seizure ON seizure_photos (seizure_id, position);
+CREATE TABLE countersignatures (
+    id TEXT PRIMARY KEY, seizure_id TEXT NOT NULL, supervisor_badge TEXT NOT NULL,
+    supervisor_name TEXT NOT NULL, bench_id TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE INDEX countersignatures_seizure ON countersignatures (seizure_id);
+CREATE TABLE voids (
+    id TEXT PRIMARY KEY, inspection_id TEXT NOT NULL, officer_badge TEXT NOT NULL, bench_id TEXT NOT NULL,
+    at TEXT NOT NULL, reason TEXT NOT NULL
+);
+CREATE INDEX voids_inspection ON voids (inspection_id);
+CREATE TABLE seizure_reviews (
+    id TEXT PRIMARY KEY, seizure_id TEXT NOT NULL, action TEXT NOT NULL, supervisor_badge TEXT NOT NULL,
+    supervisor_name TEXT NOT NULL, seizing_badge TEXT NOT NULL, bench_id TEXT NOT NULL, at TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX seizure_reviews_seizure ON seizure_reviews (seizure_id, at);
+CREATE TABLE lookouts (
+    id TEXT PRIMARY KEY, field TEXT NOT NULL, pattern TEXT NOT NULL, reason TEXT NOT NULL,
+    expires_at TEXT NOT NULL, supervisor_badge TEXT NOT NULL, supervisor_name TEXT NOT NULL,
+    bench_id TEXT NOT NULL, at TEXT NOT NULL
+);
+CREATE TABLE lookout_removals (
+    id TEXT PRIMARY KEY, lookout_id TEXT NOT NULL, supervisor_badge TEXT NOT NULL, bench_id TEXT NOT NULL,
+    at TEXT NOT NULL, reason TEXT NOT NULL
+);
+CREATE INDEX lookout_removals_lookout ON lookout_removals (lookout_id);
+CREATE VIEW current_inspections AS
+    SELECT i.* FROM inspections i
+    WHERE NOT EXISTS (SELECT 1 FROM inspections c WHERE c.supersedes = i.id)
+      AND NOT EXISTS (SELECT 1 FROM voids v WHERE v.inspection_id = i.id);
+CREATE INDEX audit_entries_subject ON audit_entries (subject) WHERE subject <> '';
+CREATE VIEW audit_log AS
+    SELECT seq, at, kind, actor, bench_id, subject, record_sha256, detail, prev_hash, hash FROM audit_entries;
+CREATE TABLE ref_targets (
+    tracking_id TEXT PRIMARY KEY, arrival_date TEXT, score INTEGER, lane TEXT,
+    targeted INTEGER NOT NULL DEFAULT 0, target_reason TEXT NOT NULL DEFAULT '', assessed_at TEXT
+);
+CREATE INDEX ref_targets_targeted ON ref_targets (arrival_date) WHERE targeted = 1;
+CREATE INDEX ref_targets_arrival ON ref_targets (arrival_date);
+""" + "".join(
+    f"CREATE TRIGGER {t}_no_update BEFORE UPDATE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;\n"
+    f"CREATE TRIGGER {t}_no_delete BEFORE DELETE ON {t} BEGIN SELECT RAISE(ABORT, '{t} is append-only'); END;\n"
+    for t in TABLES
+)
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _M001), (2, _M002))
 
 
 class SqliteStorage:
@@ -122,6 +227,10 @@ class SqliteStorage:
     @property
     def url(self) -> str:
         return self._url
+
+    @property
+    def dialect(self) -> Dialect:
+        return "sqlite"
 
     def close(self) -> None:
         with self.lock:
@@ -180,6 +289,8 @@ class SqliteStorage:
 
     def upload(self, bench: str, events: Sequence[Incoming], audit: Sequence[AuditEntry]) -> UploadOutcome:
         with self._tx() as c:
+            if any(e.good and e.kind in REVIEW_KINDS for e in events):
+                events = refuse_own_reviews(events, functools.partial(_seizing_officers, c))
             inserted: dict[tuple[str, str], int] = {}
             existing: dict[tuple[str, str], str] = {}
             for e in events:
@@ -199,6 +310,13 @@ class SqliteStorage:
                     ).fetchone()
                     existing[key] = held[0]
             results, conflicts = classify(events, inserted, existing)
+            for table, rows in accepted_rows(events, [r.status for r in results]).items():
+                c.executemany(_insert_sql(table), column_values(table, rows))
+            lookouts = accepted_lookouts(events, results)
+            if lookouts:  # out to every bench with the reference pull, from this same commit
+                self._publish(
+                    c, lookout_reference_records(lookouts, functools.partial(_known_lookout, c)), 5000
+                )
             c.executemany(
                 "INSERT INTO event_conflicts (bench, kind, event_id, payload, payload_sha256) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -281,25 +399,42 @@ class SqliteStorage:
     # -- reference data ---------------------------------------------------------------------------
 
     def publish_reference(self, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int = 5000) -> int:
-        count = 0
         with self._tx() as c:
-            it = iter(records)
-            while chunk := list(itertools.islice(it, chunk_size)):
-                for key, record in chunk:
-                    seq = self._next(c, "reference_seq")
-                    c.execute(
-                        "INSERT INTO reference (seq, record_key, record) VALUES (?, ?, ?) "
-                        "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
-                        (seq, key, json.dumps(record, sort_keys=True, ensure_ascii=False)),
-                    )
-                count += len(chunk)
+            return self._publish(c, records, chunk_size)
+
+    def _publish(
+        self, c: sqlite3.Connection, records: Iterable[tuple[str, dict[str, Any]]], chunk_size: int
+    ) -> int:
+        count = 0
+        it = iter(records)
+        while chunk := list(itertools.islice(it, chunk_size)):
+            for key, record in chunk:
+                seq = self._next(c, "reference_seq")
+                c.execute(
+                    "INSERT INTO reference (seq, record_key, record) VALUES (?, ?, ?) "
+                    "ON CONFLICT (record_key) DO UPDATE SET seq = excluded.seq, record = excluded.record",
+                    (seq, key, json.dumps(record, sort_keys=True, ensure_ascii=False)),
+                )
+            _put_targets(c, targets.merged(chunk))
+            count += len(chunk)
         return count
 
     def withdraw_reference(self, keys: Iterable[str]) -> int:
         with self._tx() as c:
+            keys = list(keys)
             deleted = sum(
                 c.execute("DELETE FROM reference WHERE record_key = ?", (k,)).rowcount for k in keys
             )
+            ids = targets.tracking_ids_of(keys)
+            if ids:  # what is left of those tracking ids, derived again
+                c.executemany("DELETE FROM ref_targets WHERE tracking_id = ?", [(i,) for i in ids])
+                wanted = [f"{p}{i}" for i in ids for p in targets.TARGET_PREFIXES]
+                rows = c.execute(
+                    f"SELECT record_key, record FROM reference WHERE record_key IN ({', '.join('?' * len(wanted))}) "
+                    "ORDER BY seq",
+                    wanted,
+                ).fetchall()
+                _put_targets(c, targets.merged((r[0], json.loads(r[1])) for r in rows))
             if deleted:
                 c.execute("UPDATE hub_state SET value = value + 1 WHERE key = 'reference_horizon'")
         return deleted
@@ -362,12 +497,22 @@ class SqliteStorage:
             ).fetchall()
         return [_officer(r) for r in rows]
 
+    # -- the supervisor review ----------------------------------------------------------------------
+
+    def review_read(self, work: Callable[[Execute], T]) -> T:
+        with self._tx(write=False) as c:
+
+            def execute(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+                return c.execute(sql, tuple(params)).fetchall()
+
+            return work(execute)
+
     # -- photos -----------------------------------------------------------------------------------
 
     def photo_state(self, sha256: str) -> PhotoState:
         with self._tx(write=False) as c:
             row = c.execute(
-                "SELECT length(data), size, complete FROM photos WHERE sha256 = ?", (sha256,)
+                "SELECT length(data), size, complete FROM photo_blobs WHERE sha256 = ?", (sha256,)
             ).fetchone()
         return (
             PhotoState(0, None, False) if row is None else PhotoState(int(row[0]), int(row[1]), bool(row[2]))
@@ -375,7 +520,9 @@ class SqliteStorage:
 
     def append_photo(self, sha256: str, offset: int, size: int, data: bytes) -> PhotoOutcome:
         with self._tx() as c:
-            row = c.execute("SELECT data, size, complete FROM photos WHERE sha256 = ?", (sha256,)).fetchone()
+            row = c.execute(
+                "SELECT data, size, complete FROM photo_blobs WHERE sha256 = ?", (sha256,)
+            ).fetchone()
             held_bytes = b"" if row is None else bytes(row[0])
             stored_size = size if row is None else int(row[1])
             if row is not None and row[2]:
@@ -387,14 +534,42 @@ class SqliteStorage:
             whole = held_bytes + data
             complete = len(whole) >= size
             if complete and (len(whole) != size or hashlib.sha256(whole).hexdigest() != sha256):
-                c.execute("DELETE FROM photos WHERE sha256 = ?", (sha256,))
+                c.execute("DELETE FROM photo_blobs WHERE sha256 = ?", (sha256,))
                 return PhotoOutcome("hash_mismatch", 0, size)
             c.execute(
-                "INSERT INTO photos (sha256, size, data, complete) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) "
+                "INSERT INTO photo_blobs (sha256, size, data, complete) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) "
                 "DO UPDATE SET size = excluded.size, data = excluded.data, complete = excluded.complete",
                 (sha256, size, whole, int(complete)),
             )
             return PhotoOutcome("complete" if complete else "partial", len(whole), size)
+
+
+@functools.cache
+def _insert_sql(table: str) -> str:
+    names = [name for name, _ in TABLES[table]]
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))}) "
+        "ON CONFLICT (id) DO NOTHING"
+    )
+
+
+def _seizing_officers(c: sqlite3.Connection, seizure_ids: list[str]) -> dict[str, str]:
+    marks = ", ".join("?" * len(seizure_ids))
+    rows = c.execute(f"SELECT id, officer_badge FROM inspections WHERE id IN ({marks})", seizure_ids)
+    return {str(r[0]): str(r[1]) for r in rows}
+
+
+def _known_lookout(c: sqlite3.Connection, lookout_id: str) -> Lookout | None:
+    row = c.execute(f"SELECT {LOOKOUT_COLUMNS} FROM lookouts WHERE id = ?", (lookout_id,)).fetchone()
+    return None if row is None else lookout_from_row(row)
+
+
+def _put_targets(c: sqlite3.Connection, rows: list[targets.RefTarget]) -> None:
+    c.executemany(
+        f"INSERT INTO ref_targets ({', '.join(targets.COLUMNS)}) VALUES ({', '.join('?' * len(targets.COLUMNS))}) "
+        f"ON CONFLICT (tracking_id) DO UPDATE SET {targets.UPSERT_SET}",
+        [t.values() for t in rows],
+    )
 
 
 def _officer(row: Sequence[Any]) -> DirectoryOfficer:

@@ -7,9 +7,9 @@ lock). Both apply their numbered migrations at open.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from workstation.core.audit import AuditEntry
@@ -17,6 +17,11 @@ from workstation.hub.model import Anchor, Incoming, Page, UploadOutcome
 from workstation.store.officer_directory import DirectoryOfficer
 
 REFERENCE_PAGE_MAX = 5000
+
+T = TypeVar("T")
+# A DB-API-like query runner: SQL in the storage's dialect and its parameters -> the rows.
+Execute = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
+Dialect = Literal["sqlite", "postgresql"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,11 @@ class HubStorage(Protocol):
 
     @property
     def url(self) -> str: ...
+
+    @property
+    def dialect(self) -> Dialect:
+        """The SQL its `review_read` runs: "postgresql" (%s parameters) or "sqlite" (?)."""
+        ...
 
     def close(self) -> None: ...
 
@@ -83,6 +93,11 @@ class HubStorage(Protocol):
         ...
 
     def officers_since(self, version: int) -> list[DirectoryOfficer]: ...
+
+    # the supervisor review: the projection of accepted events (workstation/hub/projection.py)
+    def review_read(self, work: Callable[[Execute], T]) -> T:
+        """Run `work` with a query runner inside one read-only transaction (one consistent snapshot)."""
+        ...
 
     # photos
     def photo_state(self, sha256: str) -> PhotoState: ...

@@ -13,7 +13,9 @@ from typing import Any
 from sqlite_utils import Database
 
 from workstation.core.feed_record import ItemRecord, RecordError, RiskRecord, RiskRow, flat_record
+from workstation.core.lookout_record import LookoutReference, is_lookout_record, read_lookout_record
 from workstation.core.manifest import ContentLine, Item, Lane, Risk, RiskReason
+from workstation.core.review import Lookout
 from workstation.core.tracking import normalize, parse
 from workstation.store.db import write_transaction
 from workstation.store.feed_reading import MAX_RAW_TEXT
@@ -82,6 +84,12 @@ class ReferencePageOutcome:
     batch_id: int
     cursor: str
     rejected: tuple[tuple[int, str], ...] = ()
+    lookouts: int = 0  # facility lookouts written (added, changed or removed)
+
+
+def _utc_text(at: datetime) -> str:
+    """A time as the lookouts table holds it: UTC, microseconds, so that text order is time order."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _now() -> str:
@@ -278,7 +286,7 @@ class ManifestCache:
         """Write one page of a hub's reference data and the cursor after it, in one transaction.
 
         Each record is a feed record (docs/feed-format.md), validated as an import validates a
-        line; one that fails is quarantined with its reason (its line number is its place in the
+        line, or a facility lookout (`record_type` "lookout"), upserted into `lookouts`; one that fails is quarantined with its reason (its line number is its place in the
         page, from 1) and the rest are written. Versions as in an import: a newer version of an
         item replaces the cached one, an older or equal one is skipped, so a page applied twice
         (or a full re-sync) writes nothing twice. If anything fails, neither the page nor the
@@ -286,8 +294,12 @@ class ManifestCache:
         """
         good: list[tuple[int, ItemRecord | RiskRecord]] = []
         bad: list[tuple[int, str]] = []
+        lookouts: list[LookoutReference] = []
         for n, record in enumerate(records, start=1):
             try:
+                if is_lookout_record(record):  # a facility lookout, not an item: its own table
+                    lookouts.append(read_lookout_record(record))
+                    continue
                 good.append((n, flat_record(record)))
             except RecordError as exc:
                 bad.append((n, str(exc)))
@@ -304,6 +316,7 @@ class ManifestCache:
             assert cur.lastrowid is not None
             batch_id = cur.lastrowid
             out = self._write_records(good, batch_id, ("page", "record"))
+            self._write_lookouts(lookouts)
             rejected = sorted([*bad, *out.rejected])
             self.quarantine(batch_id, [(n, _raw_text(records[n - 1]), why) for n, why in rejected])
             conn.execute(
@@ -325,7 +338,65 @@ class ManifestCache:
             batch_id=batch_id,
             cursor=cursor,
             rejected=tuple(rejected),
+            lookouts=len(lookouts),
         )
+
+    def _write_lookouts(self, lookouts: Sequence[LookoutReference]) -> None:
+        """Upsert the page's lookouts by id, in the caller's transaction; a removal stays removed."""
+        conn = self.db.conn
+        for ref in lookouts:
+            lk = ref.lookout
+            if lk is None:  # a bare removal: the lookout may never have reached this bench
+                conn.execute(
+                    "INSERT INTO lookouts (id, field, pattern, reason, expires_at, added_by, added_at, "
+                    "bench_id, removed) VALUES (?, '', '', '', '', '', '', '', 1) "
+                    "ON CONFLICT(id) DO UPDATE SET removed = 1",
+                    (ref.id,),
+                )
+                continue
+            conn.execute(
+                "INSERT INTO lookouts (id, field, pattern, reason, expires_at, added_by, added_at, bench_id, "
+                "removed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "field = excluded.field, pattern = excluded.pattern, reason = excluded.reason, "
+                "expires_at = excluded.expires_at, added_by = excluded.added_by, added_at = excluded.added_at, "
+                "bench_id = excluded.bench_id, removed = max(lookouts.removed, excluded.removed)",
+                (
+                    lk.id,
+                    lk.field,
+                    lk.pattern,
+                    lk.reason,
+                    _utc_text(lk.expires_at),
+                    lk.added_by,
+                    _utc_text(lk.added_at),
+                    lk.bench_id,
+                    int(ref.removed),
+                ),
+            )
+
+    def removed_lookouts(self) -> set[str]:
+        """Ids of the lookouts the hub says were removed (a bench's own lookout, removed at another)."""
+        return {r[0] for r in self.db.conn.execute("SELECT id FROM lookouts WHERE removed = 1")}
+
+    def lookouts(self, now: datetime) -> list[Lookout]:
+        """The live lookouts the hub sent (not removed, not expired), newest first."""
+        rows = self.db.conn.execute(
+            "SELECT id, field, pattern, reason, expires_at, added_by, added_at, bench_id FROM lookouts "
+            "WHERE removed = 0 AND expires_at > ? ORDER BY added_at DESC",
+            (_utc_text(now),),
+        )
+        return [
+            Lookout(
+                lid,
+                field,
+                pattern,
+                reason,
+                datetime.fromisoformat(exp),
+                by,
+                datetime.fromisoformat(at),
+                bench,
+            )
+            for lid, field, pattern, reason, exp, by, at, bench in rows
+        ]
 
     def reference_cursor(self, hub: str) -> tuple[str, str | None]:
         """(cursor, ETag) of the last page applied from `hub`; ("0", None) before the first."""

@@ -193,3 +193,28 @@ def m004_reference_cursor(db: Database) -> None:
         "CREATE TABLE reference_cursor (hub TEXT PRIMARY KEY, cursor TEXT NOT NULL, etag TEXT, "
         "updated_at TEXT NOT NULL)"
     )
+
+
+@migrations()
+def m005_lookouts(db: Database) -> None:
+    """Facility lookouts as the hub's reference pull brings them (docs/sync-protocol.md).
+
+    One row per lookout, upserted by id; `removed` set when the hub says it was removed. A scan
+    reads the live ones (not removed, not expired) beside the bench's own lookout records.
+    """
+    db.execute(
+        """
+        CREATE TABLE lookouts (
+            id TEXT PRIMARY KEY,
+            field TEXT NOT NULL,
+            pattern TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            bench_id TEXT NOT NULL,
+            removed INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE INDEX lookouts_live ON lookouts(expires_at) WHERE removed = 0")

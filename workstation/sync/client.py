@@ -223,6 +223,19 @@ class HubClient:
             raise HubBusy(response.status_code, None, "the hub's reply is not a JSON object")
         return body
 
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | None = None,
+        json_body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Any JSON route of the hub: the reply's object, or the typed SyncError of a failure."""
+        response = self._request(method, path, params=params, json=json_body, headers=headers)
+        return self._json(self._checked(response))
+
     # -- routes -----------------------------------------------------------------------------------
 
     @_reply_shape

@@ -322,7 +322,7 @@ class BenchWindow(QMainWindow):
             manifest_found=result.item is not None,
             risk_score=risk.score if risk else None,
             risk_lane=risk.lane.value if risk else None,
-            targeted=bool(risk and risk.targeted),
+            targeted=result.targeted,  # targeted by the risk rules or by a facility lookout
             supersedes=supersedes,
             reason=reason,
         )

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from workstation.core.bench import ScanResult, ScanState, misread_reason
+from workstation.core.bench import ScanResult, ScanState, lookout_banner, misread_reason
 from workstation.core.describe import (
     describe_carrier,
     describe_entry_type,
@@ -52,6 +52,12 @@ class ManifestCard(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("card")
+        # A facility lookout the package matches: why, who, until when (text from a person: plain).
+        self.lookout = plain(QLabel(""))
+        self.lookout.setObjectName("banner")
+        self.lookout.setWordWrap(True)
+        set_style_role(self.lookout, "kind", "error")
+        self.lookout.hide()
         self.tracking_id = plain(QLabel("Scan a package"))
         self.tracking_id.setObjectName("trackingId")
         self.subtitle = plain(QLabel(""))
@@ -84,6 +90,7 @@ class ManifestCard(QFrame):
         self.lines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.lines.setFocusPolicy(self.lines.focusPolicy().NoFocus)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.lookout)
         layout.addWidget(self.tracking_id)
         layout.addWidget(self.subtitle)
         layout.addLayout(grid)
@@ -94,6 +101,7 @@ class ManifestCard(QFrame):
         self._flash_timer.timeout.connect(self._end_flash)
 
     def show_result(self, result: ScanResult) -> None:
+        self.show_lookouts(result)
         self.tracking_id.setText(result.tracking.tracking_id or result.tracking.input)
         item = result.item
         fmt = describe_format(result.tracking)
@@ -139,7 +147,17 @@ class ManifestCard(QFrame):
             for col, text in enumerate(values):
                 self.lines.setItem(row, col, QTableWidgetItem(text))
 
+    def show_lookouts(self, result: ScanResult) -> None:
+        if result.lookouts:
+            self.lookout.setText("\n".join(lookout_banner(lk) for lk in result.lookouts))
+            self.lookout.show()
+        else:
+            self.lookout.setText("")
+            self.lookout.hide()
+
     def clear(self) -> None:
+        self.lookout.setText("")
+        self.lookout.hide()
         self.tracking_id.setText("Scan a package")
         self.subtitle.setText("")
         for label in self.fields.values():

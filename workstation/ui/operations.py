@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from workstation.config import Context
-from workstation.core.bench import ScanResult, classify
+from workstation.core.bench import ScanResult, classify, scan_lookouts
 from workstation.core.changes import Changes, Saved
 from workstation.core.records import (
     DetentionDraft,
@@ -32,6 +32,7 @@ from workstation.core.tracking import parse
 from workstation.scanning.decoders import zbar_problem
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
+from workstation.store.lookouts import live_lookouts
 from workstation.store.officers import OfficerDirectory
 from workstation.store.photos import content_suffix
 from workstation.store.records import RecordsStore
@@ -140,13 +141,15 @@ def save_op(session: Session, request: SaveRequest) -> Callable[[BenchResources]
 
 
 def lookup_op(code: str) -> Callable[[BenchResources], ScanResult]:
-    """A scanned code: its cached item, its previous records, and what the bench makes of it."""
+    """A scanned code: its cached item, its previous records, the lookouts it matches, and what the bench makes of it."""
 
     def lookup(res: BenchResources) -> ScanResult:
         tracking = parse(code)
         item = res.cache.lookup(code)
         key = item.tracking_id if item is not None else tracking.tracking_id
-        return classify(tracking, item, res.records.inspections_for(key))
+        now = res.records.now()
+        hits = scan_lookouts(live_lookouts(res.cache, res.records, now), key, item, now)
+        return classify(tracking, item, res.records.inspections_for(key), hits)
 
     return lookup
 

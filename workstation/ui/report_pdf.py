@@ -56,6 +56,7 @@ ALERT = QColor("#c62828")
 RULE = QColor("#b0bec5")
 STRIPE = QColor("#eceff1")
 
+MAX_CELL = 500  # characters of one cell that are measured and drawn; no line holds more
 Op = Callable[[QPainter], object]
 
 
@@ -74,7 +75,7 @@ def ensure_app() -> QApplication:
 
 def plain(text: object) -> str:
     """Outside text on one line: control and format characters (newlines, bidi overrides) as spaces."""
-    s = str(text)
+    s = str(text)[:MAX_CELL]
     return " ".join("".join(ch if ch.isprintable() else " " for ch in s).split())
 
 
@@ -92,6 +93,9 @@ def waited_text(waited: timedelta) -> str:
 class Column:
     title: str
     right: bool = False
+    # May be cut (with an ellipsis) when the row is wider than the page: names and free text,
+    # never an id, a date or a value.
+    cut: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,27 +104,27 @@ class Row:
     alert: frozenset[int] = frozenset()  # columns drawn in the alert colour: overdue, waiting
 
 
-def fit_widths(natural: Sequence[float], total: float) -> list[float]:
-    """Column widths for `total`: each its natural width when all fit (the rest shared out), else
-    the narrow ones whole and the wide ones sharing what is left in proportion (they get cut)."""
+def fit_widths(natural: Sequence[float], total: float, cuttable: Sequence[bool]) -> list[float]:
+    """Column widths for `total`: each its natural width when all fit (the room left shared out);
+    else the columns that may not be cut whole, and the cuttable ones sharing what is left, the
+    narrow among them whole and the wide ones in proportion to their natural widths."""
     n = len(natural)
     if sum(natural) <= total:
         extra = (total - sum(natural)) / n
         return [w + extra for w in natural]
     widths = list(natural)
-    wide = set(range(n))
-    room = total
+    wide = {i for i in range(n) if cuttable[i]}
+    room = total - sum(natural[i] for i in range(n) if not cuttable[i])
     while wide:
         share = room / len(wide)
         narrow = {i for i in wide if natural[i] <= share}
         if not narrow:
             break
-        for i in narrow:
-            room -= natural[i]
+        room -= sum(natural[i] for i in narrow)
         wide -= narrow
     weight = sum(natural[i] for i in wide)
     for i in wide:
-        widths[i] = room * natural[i] / weight
+        widths[i] = max(room, 0.0) * natural[i] / weight
     return widths
 
 
@@ -152,6 +156,10 @@ class _Layout:
         f = QFont(FAMILY)
         f.setPointSizeF(points)
         f.setBold(bold)
+        # No ligatures: "ffi" in "Officer" or "Jeffrey" would be one glyph, and the PDF's text
+        # (search, copy, pdftotext) would not hold the letters.
+        for tag in ("liga", "clig"):
+            f.setFeature(QFont.Tag(tag), 0)
         return f
 
     def metrics(self, font: QFont) -> QFontMetricsF:
@@ -253,7 +261,9 @@ class _Layout:
         for row in rows:
             for i, text in enumerate(row.cells):
                 natural[i] = max(natural[i], cell.horizontalAdvance(plain(text)) + pad)
-        return fit_widths(natural, self.width)
+        # No column, cut or not, takes more than 40% of the line (an id from outside data may be anything).
+        natural = [min(w, self.width * 0.4) for w in natural]
+        return fit_widths(natural, self.width, [c.cut for c in columns])
 
     def _table_head(self, columns: Sequence[Column], widths: Sequence[float], row_h: float) -> None:
         self._cells(columns, widths, [c.title for c in columns], row_h, self.cell_bold, MUTED, frozenset())
@@ -423,24 +433,24 @@ def _items_cell(s: SeizureRef) -> str:
 
 SEIZURE_COLUMNS = (
     Column("Tracking id"),
-    Column("Officer"),
-    Column("Bench"),
+    Column("Officer", cut=True),
+    Column("Bench", cut=True),
     Column("Time"),
-    Column("Violation"),
-    Column("Items"),
+    Column("Violation", cut=True),
+    Column("Items", cut=True),
     Column("MSRP", right=True),
     Column("Domestic", right=True),
-    Column("Countersign"),
+    Column("Countersign", cut=True),
 )
 DETENTION_COLUMNS = (
     Column("Tracking id"),
-    Column("Officer"),
-    Column("Bench"),
+    Column("Officer", cut=True),
+    Column("Bench", cut=True),
     Column("Detained"),
     Column("Notice due"),
     Column("Decision due"),
     Column("Overdue"),
-    Column("Reason"),
+    Column("Reason", cut=True),
 )
 UNEXAMINED_COLUMNS = (
     Column("Tracking id"),
@@ -448,7 +458,7 @@ UNEXAMINED_COLUMNS = (
     Column("Waited", right=True),
     Column("Lane"),
     Column("Score", right=True),
-    Column("Why targeted"),
+    Column("Why targeted", cut=True),
 )
 
 
