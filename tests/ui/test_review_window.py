@@ -3,6 +3,7 @@ log, countersigning and returns, lookouts, and the banner when the hub is not th
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from workstation.store.db import CACHE_FILE, RECORDS_FILE
 from workstation.store.demo_history import write_history
 from workstation.store.officers import OfficerDirectory
 from workstation.store.records import RecordsStore
+from workstation.sync.rounds import HubTarget
 from workstation.ui.bench_app import Bench
 from workstation.ui.review_log import ShiftLogTab
 from workstation.ui.review_sources import NO_HUB, local_factory
@@ -405,3 +407,20 @@ def test_the_exports_hold_the_rows_the_log_shows(
         window.status.text()
         == f"PDF written: {pdf_path} ({len(pages)} page{'s' if len(pages) != 1 else ''})."
     )
+
+
+def test_a_hub_out_of_reach_falls_back_to_this_benchs_records_saying_why(
+    supervisor_bench: Bench, desk: Desk, qtbot: QtBot
+) -> None:
+    desk.store.save_inspection(desk.sessions["D1001"], InspectionDraft(RELEASED, Outcome.RELEASED))
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    opener = supervisor_bench.review
+    opener.hub_target = lambda: HubTarget(f"http://127.0.0.1:{port}", "device-token")
+    asked: list[str] = []
+    opener.ask_password = lambda: asked.append("asked") or "demo"  # type: ignore[method-assign]
+    window = _open(supervisor_bench, qtbot)
+    assert asked == ["asked"]  # "Facility records: confirm your password", once
+    assert window.banner.text().startswith("Hub unreachable: showing this bench's records only (")
+    assert window.log_tab.count_label.text() == "1 record"  # this bench's records, all the same

@@ -8,7 +8,6 @@ reached (or refuses), it falls back to this bench's records and says why in the 
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from workstation.sync.rounds import HubTarget
 log = logging.getLogger(__name__)
 
 NO_HUB = "No hub configured: this bench's records only"
-# helper C's module; imported by name so that the window works (locally) before it is there.
-HUB_CLIENT_MODULE = "workstation.sync.review_client"
 
 
 def hub_unreachable(reason: str) -> str:
@@ -62,14 +59,14 @@ def hub_factory(target: HubTarget, badge: str, password: str, data_dir: Path, be
     """The hub's read endpoints as this supervisor; this bench's records when the hub fails."""
 
     def hub() -> SourceChoice:
+        # httpx loads here, on the review lane, once a supervisor asks: not at the bench's start-up.
+        from workstation.sync.review_client import HubReviewSource, open_review_session
+
         try:
-            client = importlib.import_module(HUB_CLIENT_MODULE)
-            token = client.open_review_session(target, badge, password)
-            return SourceChoice(client.HubReviewSource(target, token), None)
+            token = open_review_session(target, badge, password)
+            return SourceChoice(HubReviewSource(target, token), None)
         except Exception as exc:  # any failure of the hub: the bench's own records, and why
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            if isinstance(exc, ImportError):
-                reason = "this build has no hub review client"
             log.warning("review: hub source unavailable, local records instead: %s", reason)
             return local_factory(data_dir, bench_id, hub_unreachable(reason))()
 
