@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
@@ -113,6 +114,9 @@ class ReviewWindow(QMainWindow):
         self.now = now
         self.closed = False
         self.choice_banner: str | None = None
+        # Countersigned or returned from this window: the hub hears of it with the bench's next sync,
+        # so until then its list would still offer them. Seizure id -> the return's reason ("" for a countersign).
+        self.reviewed_here: dict[str, str] = {}
         # The source is built on this lane's thread, used only there, closed there.
         self.lane: Lane[SourceChoice] = runner.lane(factory, "review")
         self.setWindowTitle(f"Supervisor review · {session.officer.name} ({session.officer.badge})")
@@ -229,6 +233,13 @@ class ReviewWindow(QMainWindow):
         ).on_failure(self._read_failed("Seizures to countersign"))
 
     def _show_countersign(self, seizures: list[SeizureRef]) -> None:
+        shown = []
+        for s in seizures:
+            reason = self.reviewed_here.get(s.id)
+            if reason == "":
+                continue  # countersigned here: on its way to the hub
+            shown.append(s if reason is None or s.returned_reason else replace(s, returned_reason=reason))
+        seizures = shown
         self.countersign_tab.show_seizures(seizures)
         n = len(seizures)
         self.tabs.setTabText(
@@ -311,8 +322,14 @@ class ReviewWindow(QMainWindow):
 
     @Slot(object)
     def countersign(self, seizure: SeizureRef) -> None:
+        done = self._done(f"Countersigned: seizure of {seizure.tracking_id} by {seizure.officer_name}.")
+
+        def countersigned(saved: object) -> None:
+            self.reviewed_here[seizure.id] = ""
+            done(saved)
+
         self.runner.run(countersign_op(self.session, seizure), "countersign").on_success(
-            self._done(f"Countersigned: seizure of {seizure.tracking_id} by {seizure.officer_name}.")
+            countersigned
         ).on_failure(self._refused("Not countersigned", self.countersign_tab.message))
 
     @Slot(object)
