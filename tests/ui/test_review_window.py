@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QDate, QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QBuffer, QDate, QEvent, Qt
+from PySide6.QtGui import QColor, QImage, QKeyEvent
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from workstation.config import SecuritySettings, Settings
@@ -424,3 +424,66 @@ def test_a_hub_out_of_reach_falls_back_to_this_benchs_records_saying_why(
     assert asked == ["asked"]  # "Facility records: confirm your password", once
     assert window.banner.text().startswith("Hub unreachable: showing this bench's records only (")
     assert window.log_tab.count_label.text() == "1 record"  # this bench's records, all the same
+
+
+def _png() -> bytes:
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("#c62828"))
+    buf = QBuffer()
+    buf.open(QBuffer.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    return bytes(buf.data().data())
+
+
+def test_the_detail_pane_shows_a_seizures_photos_as_thumbnails(
+    supervisor_bench: Bench, desk: Desk, qtbot: QtBot
+) -> None:
+    session = desk.sessions["D1001"]
+    photo = desk.store.save_photo(session, _png(), ".png")
+    desk.store.save_seizure(
+        session,
+        InspectionDraft(SEIZED, Outcome.SEIZED),
+        SeizureDraft(
+            Violation.TRADEMARK,
+            "19 U.S.C. 1526(e)",
+            (SeizedItem("Watch", 2, 250.0, 40.0),),
+            "vault A",
+            (photo,),
+        ),
+    )
+    window = _open(supervisor_bench, qtbot)
+    tab = window.log_tab
+    assert _apply(tab, qtbot, tab.reload) == [SEIZED]
+    with qtbot.waitSignal(tab.detail_shown, timeout=10_000):
+        tab.table.selectRow(0)
+    thumbs = [
+        w for w in tab.thumbs.findChildren(QLabel) if w.pixmap() is not None and not w.pixmap().isNull()
+    ]
+    assert len(thumbs) == 1  # the photo file is on this bench: its picture, not its name
+    assert tab.thumbs_scroll.isVisibleTo(window)
+    assert "PHOTOS" in tab.detail.toPlainText()
+
+
+def test_a_hand_over_to_an_officer_closes_the_window_and_hides_the_entry(
+    supervisor_bench: Bench, desk: Desk, qtbot: QtBot
+) -> None:
+    window = _open(supervisor_bench, qtbot)
+    supervisor_bench._signed_in(desk.sessions["D1001"])  # what the lock screen does on another badge
+    assert window.closed
+    assert supervisor_bench.review.window is None
+    assert not supervisor_bench.review.action.isVisible()
+    assert supervisor_bench.review.open() is None
+
+
+def test_sync_problems_show_the_hubs_reason(supervisor_bench: Bench, desk: Desk, qtbot: QtBot) -> None:
+    desk.store.save_inspection(desk.sessions["D1001"], InspectionDraft(RELEASED, Outcome.RELEASED))
+    waiting = desk.store.outbox.pending(1)[0]
+    desk.store.outbox.dead_letter([(waiting.id, "rejected", "badge D1001 is not in the facility directory")])
+    window = _open(supervisor_bench, qtbot)
+    tab = window.sync_tab
+    qtbot.waitUntil(lambda: bool(tab.problems), timeout=10_000)
+    assert [(p.status, p.reason) for p in tab.problems] == [
+        ("rejected", "badge D1001 is not in the facility directory")
+    ]
+    assert tab.table.item(0, 5).text() == "badge D1001 is not in the facility directory"
+    assert window.tabs.tabText(window.tabs.indexOf(tab)) == "Sync problems (1)"

@@ -64,7 +64,7 @@ from workstation.ui.review_tabs import (
     SyncProblemsTab,
 )
 from workstation.ui.tasks import Lane
-from workstation.ui.text import plain
+from workstation.ui.text import escaped, plain
 from workstation.ui.theme import set_style_role, stylesheet
 
 log = logging.getLogger(__name__)
@@ -411,7 +411,7 @@ class ReviewWindow(QMainWindow):
         text, ok = QInputDialog.getText(
             self,
             "Return for correction",
-            f"What must {seizure.officer_name} correct in the seizure of {seizure.tracking_id}?",
+            escaped(f"What must {seizure.officer_name} correct in the seizure of {seizure.tracking_id}?"),
         )
         return text.strip() if ok else None
 
@@ -424,7 +424,7 @@ class ReviewWindow(QMainWindow):
 
     def ask_removal_reason(self, lookout: Lookout) -> str | None:
         text, ok = QInputDialog.getText(
-            self, "Remove lookout", f"Why remove the lookout on {lookout.field} {lookout.pattern}?"
+            self, "Remove lookout", escaped(f"Why remove the lookout on {lookout.field} {lookout.pattern}?")
         )
         return text.strip() if ok else None
 
