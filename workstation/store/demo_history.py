@@ -343,7 +343,6 @@ def write_history(
             voids,
         )
         conn.execute("COMMIT")
-        conn.execute("PRAGMA optimize")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
