@@ -16,7 +16,7 @@ from workstation.core.lookout_record import lookout_body, removal_body
 from workstation.core.review import Lookout
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
-from workstation.store.lookouts import live_lookouts
+from workstation.store.lookouts import LiveLookouts, live_lookouts
 
 HUB = "https://hub.example:8443"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -121,3 +121,28 @@ def test_a_scan_sees_the_hubs_lookouts_and_the_benchs_own_offline(bench: Bench, 
     # Removed at another bench (the hub says so): the bench's own record no longer flags either.
     cache.apply_reference_page([lookout_body(own, removed=True)], "3", HUB, None)
     assert live_lookouts(cache, bench.store, NOW) == []
+
+
+def test_the_list_kept_in_memory_follows_every_change(bench: Bench, data_dir: Path) -> None:
+    scanning = ManifestCache(open_cache(data_dir))  # the scan's own connection, as on the database lane
+    puller = ManifestCache(open_cache(data_dir))  # the reference pull's, as on the bulk lane
+    try:
+        kept = LiveLookouts(scanning, bench.store)
+        assert kept.get(NOW) == []
+        assert kept.get(NOW) is kept.get(NOW)  # nothing changed: not read again
+        own = bench.store.add_lookout(
+            bench.supervisor, "seller", "*watches*", "tip-off", NOW + timedelta(days=2)
+        )
+        assert kept.get(NOW) == [own]
+        puller.apply_reference_page([lookout_body(hub_lookout())], "1", HUB, None)
+        assert [lk.id for lk in kept.get(NOW)] == [own.id, "L1"]
+        puller.apply_reference_page([lookout_body(hub_lookout(), removed=True)], "2", HUB, None)
+        assert kept.get(NOW) == [own]
+        bench.store.remove_lookout(bench.supervisor2, own.id, "done")
+        assert kept.get(NOW) == []
+        # A write on the scan's own connection counts too.
+        scanning.apply_reference_page([lookout_body(hub_lookout("L5"))], "3", HUB, None)
+        assert [lk.id for lk in kept.get(NOW)] == ["L5"]
+    finally:
+        scanning.db.conn.close()
+        puller.db.conn.close()

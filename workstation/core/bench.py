@@ -67,24 +67,23 @@ def scan_lookouts(
 
     An address pattern is matched against the shipper's and the consignee's address each.
     """
-    if not lookouts:
+    live = [lk for lk in lookouts if lk.live(now)]
+    if not live:
         return ()
     if item is None:
-        return tuple(matching_lookouts(lookouts, tracking_id, {}, now))
+        return tuple(matching_lookouts(live, tracking_id, {}, now))
     first = {
         "shipper": item.shipper_name,
         "consignee": item.consignee_name,
         "seller": item.seller,
         "address": item.shipper_address,
     }
-    hits = {
-        lk.id: lk
-        for lk in (
-            *matching_lookouts(lookouts, item.tracking_id, first, now),
-            *matching_lookouts(lookouts, item.tracking_id, {"address": item.consignee_address}, now),
-        )
-    }
-    return tuple(lk for lk in lookouts if lk.id in hits)
+    hits = {lk.id for lk in matching_lookouts(live, item.tracking_id, first, now)}
+    others = [lk for lk in live if lk.field == "address" and lk.id not in hits]
+    if others:
+        consignee = {"address": item.consignee_address}
+        hits.update(lk.id for lk in matching_lookouts(others, item.tracking_id, consignee, now))
+    return tuple(lk for lk in live if lk.id in hits)
 
 
 def lookout_banner(lookout: Lookout) -> str:

@@ -2,7 +2,7 @@
 
 The hub's arrive with the reference pull (the cache's `lookouts` table); the bench's own are
 records in its records file, so a lookout a supervisor adds here flags scans at once, hub or
-no hub. A removal known to either side ends the lookout. Both tables are small and read per scan.
+no hub. A removal known to either side ends the lookout.
 """
 
 from __future__ import annotations
@@ -22,3 +22,33 @@ def live_lookouts(cache: ManifestCache, records: RecordsStore, now: datetime) ->
         if lookout.id not in removed:
             found.setdefault(lookout.id, lookout)
     return list(found.values())
+
+
+class LiveLookouts:
+    """`live_lookouts`, kept in memory and read again only when either file changed.
+
+    A scan is on the officer's critical path: reading and building every lookout on each one
+    would cost milliseconds. The records' lookout tables are append-only, so their newest rowids
+    say whether they changed; the cache's lookouts are written by the reference pull on another
+    connection, which SQLite's `data_version` counts (and `total_changes` counts this one's own).
+    Lookouts that expire after the list was read are dropped by the match, which checks the time.
+    """
+
+    def __init__(self, cache: ManifestCache, records: RecordsStore) -> None:
+        self.cache = cache
+        self.records = records
+        self._key: tuple[object, ...] | None = None
+        self._lookouts: list[Lookout] = []
+
+    def _version(self) -> tuple[object, ...]:
+        cache = self.cache.db.conn
+        data_version = cache.execute("PRAGMA data_version").fetchone()[0]
+        return (data_version, cache.total_changes, *self.records.lookout_version())
+
+    def get(self, now: datetime) -> list[Lookout]:
+        """The lookouts live at `now` or later (the caller's match checks each one's expiry)."""
+        key = self._version()
+        if key != self._key:
+            self._lookouts = live_lookouts(self.cache, self.records, now)
+            self._key = key
+        return self._lookouts

@@ -291,6 +291,14 @@ class RecordsStore:
         )
         return [lookout_from_row(r) for r in rows]
 
+    def lookout_version(self) -> tuple[int, int]:
+        """The newest rowids of `lookouts` and `lookout_removals`: append-only, so they change with every write."""
+        row = self.conn.execute(
+            "SELECT coalesce((SELECT max(rowid) FROM lookouts), 0), "
+            "coalesce((SELECT max(rowid) FROM lookout_removals), 0)"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
     def removed_lookouts(self) -> set[str]:
         """Ids of the lookouts removed at this bench (of any bench): a scan here no longer flags them."""
         return {r[0] for r in self.conn.execute("SELECT lookout_id FROM lookout_removals")}

@@ -10,7 +10,7 @@ reads a widget or `self.session` on the worker thread. Operations that write ret
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from workstation.core.tracking import parse
 from workstation.scanning.decoders import zbar_problem
 from workstation.store.cache import ManifestCache
 from workstation.store.db import open_cache
-from workstation.store.lookouts import live_lookouts
+from workstation.store.lookouts import LiveLookouts
 from workstation.store.officers import OfficerDirectory
 from workstation.store.photos import content_suffix
 from workstation.store.records import RecordsStore
@@ -50,6 +50,10 @@ class BenchResources:
     cache: ManifestCache
     records: RecordsStore
     officers: OfficerDirectory
+    lookouts: LiveLookouts = field(init=False)  # what a scan is matched against, kept in memory
+
+    def __post_init__(self) -> None:
+        self.lookouts = LiveLookouts(self.cache, self.records)
 
     @classmethod
     def open(cls, ctx: Context) -> BenchResources:
@@ -148,10 +152,52 @@ def lookup_op(code: str) -> Callable[[BenchResources], ScanResult]:
         item = res.cache.lookup(code)
         key = item.tracking_id if item is not None else tracking.tracking_id
         now = res.records.now()
-        hits = scan_lookouts(live_lookouts(res.cache, res.records, now), key, item, now)
+        hits = scan_lookouts(res.lookouts.get(now), key, item, now)
         return classify(tracking, item, res.records.inspections_for(key), hits)
 
     return lookup
+
+
+def countersign_op(session: Session, seizure: SeizureRef) -> Callable[[BenchResources], Saved[str]]:
+    """A supervisor countersigns a seizure (of any bench); the runner publishes its Changes."""
+
+    def countersign(res: BenchResources) -> Saved[str]:
+        return res.records.service.countersign(session, seizure)
+
+    return countersign
+
+
+def return_for_correction_op(
+    session: Session, seizure: SeizureRef, reason: str
+) -> Callable[[BenchResources], Saved[str]]:
+    """A supervisor returns a seizure for correction, with the reason."""
+
+    def return_for_correction(res: BenchResources) -> Saved[str]:
+        return res.records.service.return_for_correction(session, seizure, reason)
+
+    return return_for_correction
+
+
+def add_lookout_op(
+    session: Session, field: str, pattern: str, reason: str, expires_at: datetime
+) -> Callable[[BenchResources], Saved[Lookout]]:
+    """A supervisor adds a facility lookout; scans here match it at once."""
+
+    def add_lookout(res: BenchResources) -> Saved[Lookout]:
+        return res.records.service.add_lookout(session, field, pattern, reason, expires_at)
+
+    return add_lookout
+
+
+def remove_lookout_op(
+    session: Session, lookout_id: str, reason: str, known: Lookout | None = None
+) -> Callable[[BenchResources], Saved[str]]:
+    """A supervisor ends a lookout; `known` is another bench's lookout as the hub showed it."""
+
+    def remove_lookout(res: BenchResources) -> Saved[str]:
+        return res.records.service.remove_lookout(session, lookout_id, reason, known)
+
+    return remove_lookout
 
 
 def shift_op(session: Session) -> Callable[[BenchResources], ShiftView]:
@@ -211,40 +257,3 @@ def read_photo_file_op(path: Path) -> Callable[[object], tuple[bytes, str]]:
         return data, content_suffix(data) or path.suffix.lower() or ".jpg"
 
     return read_photo_file
-
-
-# --- the supervisor review's writes (records, on the database lane, so every window sees the Changes)
-
-
-def countersign_op(session: Session, seizure: SeizureRef) -> Callable[[BenchResources], Saved[str]]:
-    def countersign(res: BenchResources) -> Saved[str]:
-        return res.records.service.countersign(session, seizure)
-
-    return countersign
-
-
-def return_op(session: Session, seizure: SeizureRef, reason: str) -> Callable[[BenchResources], Saved[str]]:
-    def return_for_correction(res: BenchResources) -> Saved[str]:
-        return res.records.service.return_for_correction(session, seizure, reason)
-
-    return return_for_correction
-
-
-def add_lookout_op(
-    session: Session, field: str, pattern: str, reason: str, expires_at: datetime
-) -> Callable[[BenchResources], Saved[Lookout]]:
-    def add_lookout(res: BenchResources) -> Saved[Lookout]:
-        return res.records.service.add_lookout(session, field, pattern, reason, expires_at)
-
-    return add_lookout
-
-
-def remove_lookout_op(
-    session: Session, lookout: Lookout, reason: str
-) -> Callable[[BenchResources], Saved[str]]:
-    """End a lookout; it goes along as the window shows it (it may be another bench's, from the hub)."""
-
-    def remove_lookout(res: BenchResources) -> Saved[str]:
-        return res.records.service.remove_lookout(session, lookout.id, reason, known=lookout)
-
-    return remove_lookout

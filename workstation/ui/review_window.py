@@ -43,7 +43,7 @@ from workstation.ui.operations import (
     add_lookout_op,
     countersign_op,
     remove_lookout_op,
-    return_op,
+    return_for_correction_op,
 )
 from workstation.ui.report_pdf import ShiftReport, read_report, write_report_pdf
 from workstation.ui.review_log import ShiftLogTab
@@ -337,7 +337,9 @@ class ReviewWindow(QMainWindow):
         reason = self.ask_return_reason(seizure)
         if reason is None:
             return
-        self.runner.run(return_op(self.session, seizure, reason), "return for correction").on_success(
+        self.runner.run(
+            return_for_correction_op(self.session, seizure, reason), "return for correction"
+        ).on_success(
             self._done(
                 f"Returned for correction: seizure of {seizure.tracking_id} to {seizure.officer_name}."
             )
@@ -357,9 +359,11 @@ class ReviewWindow(QMainWindow):
         reason = self.ask_removal_reason(lookout)
         if reason is None:
             return
-        self.runner.run(remove_lookout_op(self.session, lookout, reason), "remove lookout").on_success(
-            self._done(f"Lookout removed: {lookout.field} {lookout.pattern}.")
-        ).on_failure(self._refused("Lookout not removed", self.lookouts_tab.message))
+        self.runner.run(
+            remove_lookout_op(self.session, lookout.id, reason, known=lookout), "remove lookout"
+        ).on_success(self._done(f"Lookout removed: {lookout.field} {lookout.pattern}.")).on_failure(
+            self._refused("Lookout not removed", self.lookouts_tab.message)
+        )
 
     # --- reports -----------------------------------------------------------------------------
 

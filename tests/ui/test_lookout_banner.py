@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from workstation.config import SecuritySettings
 from workstation.core.bench import Feedback, ScanState, lookout_banner
 from workstation.core.lookout_record import lookout_body
-from workstation.core.records import ExamType, Outcome
+from workstation.core.records import ExamType, InspectionDraft, Outcome, SeizedItem, SeizureDraft, Violation
 from workstation.core.review import Lookout
 from workstation.core.scan import ScanEvent, ScanSource
 from workstation.store.cache import ManifestCache
@@ -26,6 +26,12 @@ from workstation.store.db import open_cache
 from workstation.store.officers import OfficerDirectory
 from workstation.store.records import RecordsStore
 from workstation.ui.bench_app import Bench
+from workstation.ui.operations import (
+    add_lookout_op,
+    countersign_op,
+    remove_lookout_op,
+    return_for_correction_op,
+)
 
 HUB = "https://hub.example:8443"
 
@@ -136,7 +142,7 @@ def test_a_supervisors_own_lookout_flags_scans_at_the_bench_with_no_hub(bench: B
     ((code, _, consignee_address),) = _green_items(bench, 1)
     other = RecordsStore.open(bench.ctx.data_dir)
     try:
-        supervisor = OfficerDirectory(other, SecuritySettings()).sign_in("D2001", "demo", "bench-7")
+        supervisor = OfficerDirectory(other, SecuritySettings()).sign_in("D2001", "demo", "bench-supervisor")
         lookout = other.add_lookout(
             supervisor,
             "address",
@@ -155,3 +161,41 @@ def test_a_supervisors_own_lookout_flags_scans_at_the_bench_with_no_hub(bench: B
     # Escape clears the card, the banner with it.
     QTest.keyClick(window, Qt.Key.Key_Escape)
     assert not window.card.lookout.isVisible()
+
+
+def test_review_operations_on_the_runner_publish_their_changes(bench: Bench, qtbot: QtBot) -> None:
+    """What the supervisor window runs: each write on the database lane, its Changes to every window."""
+    ((code, shipper, _),) = _green_items(bench, 1)
+    other = RecordsStore.open(bench.ctx.data_dir)
+    try:
+        supervisor = OfficerDirectory(other, SecuritySettings()).sign_in("D2001", "demo", "bench-supervisor")
+        seizure_id = other.save_seizure(
+            bench.session,
+            InspectionDraft("LX123456785HK", Outcome.SEIZED),
+            SeizureDraft(Violation.NARCOTICS, "21 U.S.C. 881", (SeizedItem("powder", 1, 0.0, 0.0),), "vault"),
+        ).id
+        seizure = other.seizure_ref(seizure_id)
+    finally:
+        other.close()
+    assert seizure is not None
+    runner = bench.runner
+    with qtbot.waitSignal(runner.changes_made, timeout=10_000) as made:
+        runner.run(return_for_correction_op(supervisor, seizure, "add the storage shelf"), "return")
+    assert made.args[0].ids("seizure") == {seizure_id}
+    with qtbot.waitSignal(runner.changes_made, timeout=10_000) as made:
+        runner.run(countersign_op(supervisor, seizure), "countersign")
+    assert "countersignature" in made.args[0].kinds
+    later = datetime.now(UTC) + timedelta(days=1)
+    added: list[Lookout] = []
+    with qtbot.waitSignal(runner.changes_made, timeout=10_000) as made:
+        runner.run(add_lookout_op(supervisor, "shipper", shipper, "tip-off", later), "lookout").on_success(
+            lambda saved: added.append(saved.value)
+        )
+    assert made.args[0].ids("lookout") == {added[0].id}
+    _scan(bench, qtbot, code)
+    assert bench.window.card.lookout.text() == lookout_banner(added[0])
+    with qtbot.waitSignal(runner.changes_made, timeout=10_000) as made:
+        runner.run(remove_lookout_op(supervisor, added[0].id, "cleared"), "lookout removal")
+    assert made.args[0].ids("lookout") == {added[0].id}
+    _scan(bench, qtbot, code)
+    assert not bench.window.card.lookout.isVisible()
