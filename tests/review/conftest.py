@@ -1,4 +1,6 @@
-"""The supervisor review's tests reuse the records tests' bench (records_support)."""
+"""The supervisor review's tests reuse the records tests' bench (records_support); the report's hub
+test the hub's and the sync's helpers too (hub_process, sync_support), found after this folder's
+own modules (tests/sync has a review_support.py of its own)."""
 
 from __future__ import annotations
 
@@ -9,3 +11,6 @@ HERE = Path(__file__).resolve().parent
 for folder in (HERE, HERE.parent / "store"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
+for folder in (HERE.parent / "hub", HERE.parent / "sync"):
+    if str(folder) not in sys.path:
+        sys.path.append(str(folder))

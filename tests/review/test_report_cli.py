@@ -104,6 +104,7 @@ def test_local_reports_pdf_and_csv(
     assert got["pages"] == len(pages) >= 2
     assert "late shift, 14:00 to 00:00 (2026-11-28)" in " ".join(pages[0].split())
     assert "JFK International Mail Facility" in pages[0]
+    assert "Hub not used: no hub configured" in pages[0]
     assert f"Inspections {got['rows']:,}" in " ".join(pages[0].split())
 
     csv_out = tmp_path / "late.csv"
@@ -130,3 +131,29 @@ def test_no_records_here_is_exit_2(capsys: pytest.CaptureFixture[str], config: P
     )
     assert code == 2
     assert "records.sqlite does not exist" in err
+
+
+@pytest.mark.parametrize(("size", "points"), [("A4", (842, 595)), ("Letter", (792, 612))])
+def test_page_size_landscape(
+    qapp: object, capsys: pytest.CaptureFixture[str], config: Path, history: Path, tmp_path: Path,
+    size: str, points: tuple[int, int],
+) -> None:  # fmt: skip
+    from pypdf import PdfReader
+
+    pdf = tmp_path / f"{size}.pdf"
+    code, _, err = run(
+        capsys,
+        config,
+        history,
+        "--date",
+        DAY.isoformat(),
+        "--format",
+        "pdf",
+        "--out",
+        str(pdf),
+        "--page-size",
+        size,
+    )
+    assert (code, err) == (0, "")
+    box = PdfReader(pdf).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == points

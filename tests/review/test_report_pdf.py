@@ -9,8 +9,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from records_support import FakeClock
 from report_support import DAY, current_in_window, make_history, pdf_pages, squeeze
+from sync_support import make_bench
 
+from workstation.core.records import InspectionDraft, Outcome, SeizedItem, SeizureDraft, Violation
 from workstation.core.review import DEFAULT_SHIFTS
 from workstation.core.review_report import ReportScope
 from workstation.store.review_query import LocalReviewSource
@@ -155,3 +158,25 @@ def test_a_folder_that_is_not_there_writes_nothing(
             source, day=DAY, shift=None, bench=None, zone=UTC, out=tmp_path / "no" / "r.pdf", now=NOW
         )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_text_from_records_is_drawn_as_the_characters_it_holds(
+    qapp: object, data_dir: Path, tmp_path: Path
+) -> None:
+    bench = make_bench(data_dir, clock=FakeClock(datetime(2026, 11, 27, 10, 0, tzinfo=UTC)))
+    photo = bench.store.save_photo(bench.officer, b"\xff\xd8\xff\xe0a photo\xff\xd9")
+    hostile = '<img src="file:///etc/passwd"><b>Eve</b> &amp; co\u202e\nline two'
+    item = SeizedItem(hostile, 3, 10.0, 4.5)
+    draft = SeizureDraft(Violation.TRADEMARK, "19 U.S.C. 1526(e)", (item,), "cage", (photo,))
+    bench.store.save_seizure(bench.officer, InspectionDraft("RB123456785GB", Outcome.SEIZED), draft)
+    bench.close()
+    source = LocalReviewSource(data_dir / "records.sqlite", None, "B1")
+    try:
+        write_shift_pdf(source, day=DAY, shift=None, bench=None, zone=UTC, out=tmp_path / "r.pdf", now=NOW)
+    finally:
+        source.close()
+    text = squeeze("\n".join(pdf_pages(tmp_path / "r.pdf")))
+    # One line, every character as typed (markup not interpreted, entities not decoded); the
+    # right-to-left override and the newline are spaces.
+    assert '3 × <img src="file:///etc/passwd"><b>Eve</b> &amp; co line two 30.00 4.50' in text
+    assert "\u202e" not in text

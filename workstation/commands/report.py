@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
-from workstation.commands.exit_codes import EXIT_INVALID
+from workstation.commands.exit_codes import EXIT_FORBIDDEN, EXIT_INVALID, EXIT_UNAVAILABLE
 from workstation.core.errors import Invalid
 from workstation.core.review import ReviewSource, ShiftWindow, shift_named
 from workstation.core.review_report import ReportResult, ReportScope, write_shift_csv
@@ -109,12 +109,67 @@ def local_source(ctx: Context, problem: str | None = None) -> Iterator[ReviewSou
 
 @contextmanager
 def hub_source(ctx: Context, badge: str | None) -> Iterator[ReviewSource]:
-    """The facility hub's review, signed in as the supervisor `badge`."""
-    raise CommandError(
-        "reports from the hub need the hub's review endpoints, not in this build yet: use --local",
-        EXIT_INVALID,
-    )
-    yield  # pragma: no cover
+    """The facility hub's review, signed in as the supervisor `badge` (the password read like every secret)."""
+    from workstation.commands.officers import PASSWORD_ENV, read_secret
+    from workstation.config import hub_url_problem
+    from workstation.sync.errors import SyncError
+    from workstation.sync.review_client import HubReviewSource, open_review_session
+    from workstation.sync.rounds import HubTarget
+
+    url = ctx.settings.hub_url
+    problem = hub_url_problem(url)
+    if problem:
+        raise CommandError(f"hub_url {url}: {problem}", EXIT_INVALID)
+    target = HubTarget.from_settings(url, ctx.settings.sync.token, ctx.settings.sync.ca_file)
+    if target is None:
+        raise CommandError(
+            "a hub is configured but this bench has no device token ([sync] token): "
+            "use --local to report from this bench's records",
+            EXIT_INVALID,
+        )
+    if url.startswith("https://") and target.ca_file is None:
+        raise CommandError(
+            f"hub_url {url}: an https hub is checked against [sync] ca_file, and none is set", EXIT_INVALID
+        )
+    if not badge:
+        raise CommandError(
+            "the hub's report needs a supervisor: sign in with --as BADGE "
+            f"(password: ${PASSWORD_ENV}, a prompt or stdin), or use --local for this bench's records",
+            EXIT_INVALID,
+        )
+    password = read_secret(f"password for {badge}: ", PASSWORD_ENV)
+    try:
+        source = HubReviewSource(target, open_review_session(target, badge, password))
+    except SyncError as exc:
+        raise hub_failure(exc, signing_in=True) from exc
+    try:
+        yield source
+    except SyncError as exc:
+        raise hub_failure(exc, signing_in=False) from exc
+    finally:
+        source.close()
+
+
+def hub_failure(exc: Exception, *, signing_in: bool) -> CommandError:
+    """A hub error as one line and its exit code: 6 unreachable or busy (with the --local hint), 3 refused."""
+    from workstation.sync.errors import HubBusy, HubRefused, HubUnreachable
+
+    doing = "signing in" if signing_in else "reading the report"
+
+    if isinstance(exc, HubUnreachable):
+        return CommandError(
+            f"hub unreachable while {doing}: {exc}; use --local to report from this bench's records",
+            EXIT_UNAVAILABLE,
+        )
+    if isinstance(exc, HubBusy):
+        return CommandError(
+            f"hub busy while {doing} ({exc.status}): {exc}; try again, or use --local for this bench's records",
+            EXIT_UNAVAILABLE,
+        )
+    if isinstance(exc, HubRefused):
+        what = "the supervisor's sign-in" if signing_in else "the report's reads"
+        return CommandError(f"the hub refused {what} ({exc.status}): {exc}", EXIT_FORBIDDEN)
+    return CommandError(f"{doing}: {exc}", EXIT_INVALID)
 
 
 def run_shift(args: argparse.Namespace, ctx: Context) -> int:
@@ -124,7 +179,11 @@ def run_shift(args: argparse.Namespace, ctx: Context) -> int:
     out = check_out(args.out)
     scope = ReportScope(day=day, zone=review.zone(), shift=shift, bench=args.bench or None)
     use_hub = bool(ctx.settings.hub_url) and not args.local
-    opened = hub_source(ctx, args.actor) if use_hub else local_source(ctx)
+    if use_hub:
+        opened = hub_source(ctx, args.actor)
+    else:
+        why = "--local: this bench's records only" if ctx.settings.hub_url else "no hub configured"
+        opened = local_source(ctx, why)
     with opened as source:
         result = _write(args, ctx, source, scope, out)
         name = source.info.name

@@ -65,8 +65,8 @@ def ensure_app() -> QApplication:
     app = QApplication.instance()
     if app is None:
         no_display = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
-        if sys.platform.startswith("linux") and no_display:
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        if sys.platform.startswith("linux") and no_display and not os.environ.get("QT_QPA_PLATFORM"):
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a report from a terminal or a timer job
         app = QApplication(["workstation"])
     if not isinstance(app, QApplication):
         raise RuntimeError("the report's charts need a QApplication, and a QGuiApplication is running")
@@ -258,9 +258,11 @@ class _Layout:
         head = self.metrics(self.cell_bold)
         cell = self.metrics(self.cell)
         natural = [head.horizontalAdvance(c.title) + pad for c in columns]
+        bold = self.metrics(self.cell_bold)
         for row in rows:
             for i, text in enumerate(row.cells):
-                natural[i] = max(natural[i], cell.horizontalAdvance(plain(text)) + pad)
+                metrics = bold if i in row.alert else cell  # alert cells are drawn bold
+                natural[i] = max(natural[i], metrics.horizontalAdvance(plain(text)) + pad)
         # No column, cut or not, takes more than 40% of the line (an id from outside data may be anything).
         natural = [min(w, self.width * 0.4) for w in natural]
         return fit_widths(natural, self.width, [c.cut for c in columns])
@@ -291,15 +293,16 @@ class _Layout:
     ) -> None:
         pad = self.line(font) * 0.3
         x = 0.0
+        bold = QFont(font)
+        bold.setBold(True)
         drawn: list[tuple[QRectF, int, str, bool]] = []
         for i, (column, width, cell) in enumerate(zip(columns, widths, cells, strict=True)):
             align = Qt.AlignmentFlag.AlignRight if column.right else Qt.AlignmentFlag.AlignLeft
             rect = QRectF(x + pad, self.y, width - 2 * pad, row_h)
             flags = int(align | Qt.AlignmentFlag.AlignVCenter)
-            drawn.append((rect, flags, self.fit(font, cell, width - 2 * pad), i in alert))
+            shown = self.fit(bold if i in alert else font, cell, width - 2 * pad)
+            drawn.append((rect, flags, shown, i in alert))
             x += width
-        bold = QFont(font)
-        bold.setBold(True)
 
         def op(p: QPainter) -> None:
             for rect, flags, text, red in drawn:
@@ -545,7 +548,7 @@ def summary_lines(report: ShiftReport) -> tuple[list[tuple[str, str, bool]], lis
         ("  waiting for a countersign", f"{waiting:,}", waiting > 0),
         ("  total MSRP", money(sum(s.total_msrp for s in report.seizures)), False),
         ("  total domestic value", money(sum(s.total_domestic_value for s in report.seizures)), False),
-        ("Open detentions", f"{len(report.detentions):,}", False),
+        ("Open detentions, all days", f"{len(report.detentions):,}", False),
         ("  past a deadline", f"{overdue:,}", overdue > 0),
     ]
     return left, right
@@ -615,7 +618,8 @@ def lay_out(layout: _Layout, report: ShiftReport, title: str, facility: str) -> 
     )
     layout.gap()
     layout.table(
-        f"Reconciliation: targeted on {scope.day.isoformat()}, not examined ({len(report.unexamined):,}), oldest first",
+        f"Reconciliation: targeted, arrived {scope.day.isoformat()}, "
+        f"not examined ({len(report.unexamined):,}), oldest first",
         UNEXAMINED_COLUMNS,
         unexamined_rows(report),
         "Every item targeted that day was examined.",
