@@ -88,7 +88,13 @@ def detail_op(inspection_id: str, data_dir: Path) -> Callable[[SourceChoice], De
 FLAGS = frozenset({"targeted", "manifest_found", "countersigned", "corrected", "seizure", "detention"})
 
 
+# Keys that only link rows together (the record's own id is shown once, under RECORD).
+LINKS = frozenset({"seizure_id", "inspection_id", "line_no"})
+
+
 def _value(v: Any, key: str = "") -> str:
+    if isinstance(v, int | float) and not isinstance(v, bool) and ("msrp" in key or "value" in key):
+        return f"${v:,.2f}"
     if key in FLAGS and v in (0, 1):
         return "yes" if v else "no"
     if isinstance(v, str) and v.startswith("[") and v.endswith("]"):
@@ -106,7 +112,18 @@ def _value(v: Any, key: str = "") -> str:
 
 
 def _fields(d: dict[str, Any], indent: str = "  ") -> list[str]:
-    return [f"{indent}{k.replace('_', ' ')}: {_value(v, k)}" for k, v in d.items()]
+    return [f"{indent}{k.replace('_', ' ')}: {_value(v, k)}" for k, v in d.items() if k not in LINKS]
+
+
+def _item(item: dict[str, Any]) -> str:
+    """One seized line: what, how many, its values, then the rest."""
+    head = f"{item.get('description', '?')} × {_value(item.get('quantity'))}"
+    rest = [
+        f"{k.replace('_', ' ')} {_value(v, k)}"
+        for k, v in item.items()
+        if k not in LINKS and k not in ("id", "description", "quantity") and v not in (None, "")
+    ]
+    return ", ".join([head, *rest])
 
 
 def detail_text(d: RecordDetail, zone: tzinfo) -> str:
@@ -120,15 +137,13 @@ def detail_text(d: RecordDetail, zone: tzinfo) -> str:
         *_fields(d.record),
     ]
     if d.detention is not None:
-        lines += ["", "DETENTION", *_fields(d.detention)]
+        lines += ["", "DETENTION", *_fields({k: v for k, v in d.detention.items() if k != "id"})]
     if d.seizure is not None:
-        lines += ["", "SEIZURE", *_fields(d.seizure)]
+        lines += ["", "SEIZURE", *_fields({k: v for k, v in d.seizure.items() if k != "id"})]
     if d.items:
         lines += ["", "ITEMS SEIZED"]
         for n, item in enumerate(d.items, 1):
-            lines.append(
-                f"  {n}. " + ", ".join(f"{k.replace('_', ' ')} {_value(v)}" for k, v in item.items())
-            )
+            lines.append(f"  {n}. {_item(item)}")
     if d.photos:
         lines += ["", "PHOTOS", *(f"  {p.get('file_name') or p.get('id')}" for p in d.photos)]
     if d.history:
