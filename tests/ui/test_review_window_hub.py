@@ -24,6 +24,7 @@ from workstation.core.tracking import make_s10  # noqa: E402
 from workstation.hub.storage import open_storage  # noqa: E402
 from workstation.sync.rounds import HubTarget  # noqa: E402
 from workstation.ui.bench_app import Bench  # noqa: E402
+from workstation.ui.review_window import ReviewWindow  # noqa: E402
 from workstation.ui.root import Workstation  # noqa: E402
 
 SEIZED = make_s10("LX", "60000006", "HK")
@@ -56,10 +57,11 @@ def other_bench(hub: HubProcess, tmp_path: Path) -> Iterator[DeskBench]:
         desk.close()
 
 
-def test_the_window_reads_the_hub_and_countersigns_another_benchs_seizure(
-    make_workstation: Callable[..., Workstation], hub: HubProcess, other_bench: DeskBench, qtbot: QtBot
-) -> None:
-    storage = open_storage(hub.database)  # the demo supervisor in the facility directory too
+def _supervisor_at_hub(
+    make_workstation: Callable[..., Workstation], hub: HubProcess, qtbot: QtBot, password: str
+) -> ReviewWindow:
+    """The demo supervisor, known at the hub too, opens the review at bench-7 with `password`."""
+    storage = open_storage(hub.database)
     try:
         storage.save_officer("D2001", "Demo Supervisor", "supervisor", True, FAST_HASHER.hash("demo"), None)
     finally:
@@ -72,11 +74,27 @@ def test_the_window_reads_the_hub_and_countersigns_another_benchs_seizure(
     bench: Bench = root.start(sessions[0])
     qtbot.addWidget(bench.window)
     bench.review.hub_target = lambda: HubTarget(hub.url, token)
-    bench.review.ask_password = lambda: "demo"  # type: ignore[method-assign]
-
+    bench.review.ask_password = lambda: password  # type: ignore[method-assign]
     window = bench.review.open()
     assert window is not None
     qtbot.addWidget(window)
+    return window
+
+
+def test_a_wrong_password_shows_this_benchs_records_under_the_hubs_refusal(
+    make_workstation: Callable[..., Workstation], hub: HubProcess, other_bench: DeskBench, qtbot: QtBot
+) -> None:
+    window = _supervisor_at_hub(make_workstation, hub, qtbot, "not the password")
+    qtbot.waitUntil(lambda: window.choice_banner is not None, timeout=20_000)
+    assert window.banner.text().startswith(
+        "The hub refused the facility records: showing this bench's records only ("
+    )
+
+
+def test_the_window_reads_the_hub_and_countersigns_another_benchs_seizure(
+    make_workstation: Callable[..., Workstation], hub: HubProcess, other_bench: DeskBench, qtbot: QtBot
+) -> None:
+    window = _supervisor_at_hub(make_workstation, hub, qtbot, "demo")
     qtbot.waitUntil(lambda: window.choice_banner is None and window.banner.isHidden(), timeout=20_000)
     tab = window.log_tab
     with qtbot.waitSignal(tab.keys_loaded, timeout=20_000):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from workstation.core.review import ReviewSource
 from workstation.store.db import CACHE_FILE, RECORDS_FILE
+from workstation.sync.errors import HubRefused
 from workstation.sync.rounds import HubTarget
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,11 @@ NO_HUB = "No hub configured: this bench's records only"
 
 def hub_unreachable(reason: str) -> str:
     return f"Hub unreachable: showing this bench's records only ({reason})"
+
+
+def hub_refused(reason: str) -> str:
+    """The hub answered and said no (a wrong password, a badge it does not know as a supervisor)."""
+    return f"The hub refused the facility records: showing this bench's records only ({reason})"
 
 
 @dataclass
@@ -68,6 +74,7 @@ def hub_factory(target: HubTarget, badge: str, password: str, data_dir: Path, be
         except Exception as exc:  # any failure of the hub: the bench's own records, and why
             reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             log.warning("review: hub source unavailable, local records instead: %s", reason)
-            return local_factory(data_dir, bench_id, hub_unreachable(reason))()
+            banner = hub_refused(reason) if isinstance(exc, HubRefused) else hub_unreachable(reason)
+            return local_factory(data_dir, bench_id, banner)()
 
     return hub
