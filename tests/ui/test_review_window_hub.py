@@ -89,6 +89,10 @@ def test_a_wrong_password_shows_this_benchs_records_under_the_hubs_refusal(
     assert window.banner.text().startswith(
         "The hub refused the facility records: showing this bench's records only ("
     )
+    tab = window.log_tab
+    with qtbot.waitSignal(tab.keys_loaded, timeout=20_000):
+        tab.filters.set_all_days()
+    assert tab.count_label.text() == "0 records"  # this bench's own: BENCH-2's are at the hub only
 
 
 def test_the_window_reads_the_hub_and_countersigns_another_benchs_seizure(
