@@ -8,13 +8,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from workstation.core.review import LogFilter, day_span
 from workstation.core.services.records import iso
-from workstation.store.db import RECORDS_FILE
-from workstation.store.demo_history import HistoryResult, write_history
+from workstation.store.db import CACHE_FILE, RECORDS_FILE
+from workstation.store.demo_history import HistoryResult, write_history, write_targeted_cache
 from workstation.store.records import RecordsStore
 from workstation.store.review_query import LocalReviewSource
 
@@ -152,3 +153,47 @@ def test_rows_fetched_by_key_in_blocks(
     rows = source.log_rows(block)
     assert [r.key for r in rows] == block
     assert all(rows[n].at >= rows[n + 1].at for n in range(len(rows) - 1))
+
+
+@pytest.mark.parametrize("zone_name", ["Asia/Kolkata", "America/New_York"])  # +05:30; -05:00
+def test_hours_are_the_zones_local_hours(
+    written: tuple[Path, HistoryResult], source: LocalReviewSource, zone_name: str
+) -> None:
+    zone = ZoneInfo(zone_name)
+    start, end = day_span(FIRST + timedelta(days=2), zone)
+    f = LogFilter(start=start, end=end)
+    expected: dict[str, dict[str, int]] = {}
+    for r in every_row(written[0]):
+        if iso(start) <= r["at"] < iso(end):
+            hour = datetime.fromisoformat(r["at"]).astimezone(zone).strftime("%Y-%m-%dT%H")
+            per = expected.setdefault(hour, {})
+            per[r["outcome"]] = per.get(r["outcome"], 0) + 1
+    assert source.counts(f, zone).by_hour == dict(sorted(expected.items()))
+
+
+def test_reconciliation_at_volume(tmp_path: Path) -> None:
+    records = tmp_path / RECORDS_FILE
+    write_history(records, 6_000, days=3, seed=9, officers=8, start=FIRST)
+    made = write_targeted_cache(tmp_path, records, unexamined_per_day=700)
+    assert made.days in (3, 4)  # a correction made after midnight on the last day adds a day
+    assert made.unexamined == made.days * 700
+    day = FIRST + timedelta(days=1)
+    with sqlite3.connect(str(tmp_path / CACHE_FILE)) as cache:
+        targeted = {
+            r[0]
+            for r in cache.execute(
+                "SELECT i.tracking_id FROM items i JOIN risk r ON r.tracking_id = i.tracking_id "
+                "WHERE r.targeted = 1 AND i.arrival_date = ?",
+                (day.isoformat(),),
+            )
+        }
+    covered = {r["tracking_id"] for r in every_row(records)}
+    source = LocalReviewSource(records, tmp_path / CACHE_FILE, "B1")
+    try:
+        listed = source.unexamined(day, datetime(2026, 3, 5, tzinfo=UTC), UTC)
+    finally:
+        source.close()
+    assert {u.tracking_id for u in listed} == targeted - covered
+    assert len(listed) >= 700  # the day's unexamined items, and any targeted record voided
+    assert [u.score for u in listed] == sorted((u.score for u in listed), reverse=True)
+    assert {u.waited for u in listed} == {timedelta(days=3)}

@@ -30,6 +30,7 @@ from sqlite_utils import Database
 
 from workstation.core import tracking
 from workstation.core.records import AGENCIES, ExamType, Outcome, Violation, detention_deadlines
+from workstation.store.db import open_cache, write_transaction
 from workstation.store.demo_records import OUTCOME_WEIGHTS
 from workstation.store.officers import DEMO_PASSWORD
 from workstation.store.records_schema import migrations
@@ -365,3 +366,70 @@ def write_history(
 def _shift_start(first_day: date, day_n: int, shift: int) -> str:
     start = datetime.combine(first_day + timedelta(days=day_n), time(6 + 8 * shift), tzinfo=UTC)
     return _iso(start)
+
+
+@dataclass(frozen=True)
+class TargetedCacheResult:
+    examined: int  # targeted items a targeted record of the history covers
+    unexamined: int  # targeted items no record covers
+    days: int
+
+
+def write_targeted_cache(
+    data_dir: Path, records_path: Path, *, unexamined_per_day: int, seed: int = 1
+) -> TargetedCacheResult:
+    """The reference data matching a written history, in `data_dir`'s cache.sqlite (created if missing).
+
+    Every targeted record of the history becomes a targeted item that arrived on the record's
+    day (UTC), so a current record covers it (unless the record was voided); each day of the history also gets
+    `unexamined_per_day` targeted items that no record covers (tracking numbers with the S10
+    prefix ZZ, which the history never uses). Bulk inserts in one transaction, straight into
+    `items` and `risk`, not through the feed import: no content lines, no feed batch.
+    """
+    with sqlite3.connect(f"{records_path.resolve().as_uri()}?mode=ro", uri=True) as records:
+        targeted = records.execute(
+            "SELECT tracking_id, substr(min(at), 1, 10), max(risk_score), max(risk_lane) FROM inspections "
+            "WHERE targeted = 1 GROUP BY tracking_id"
+        ).fetchall()
+        first, last = records.execute(
+            "SELECT substr(min(at), 1, 10), substr(max(at), 1, 10) FROM inspections"
+        ).fetchone()
+    rng = random.Random(seed)
+    rows: list[tuple[str, str, int, str]] = [
+        (t, day, int(score or 70), lane or "red") for t, day, score, lane in targeted
+    ]
+    days = 0
+    if first is not None:
+        day, end = date.fromisoformat(first), date.fromisoformat(last)
+        serial = 0
+        while day <= end:
+            days += 1
+            for _ in range(unexamined_per_day):
+                serial += 1
+                tid = tracking.make_s10("ZZ", f"{serial:08d}", _ORIGINS[serial % len(_ORIGINS)])
+                score = rng.randint(60, 100)
+                rows.append((tid, day.isoformat(), score, "red"))
+            day += timedelta(days=1)
+    cache = open_cache(data_dir)
+    try:
+        with write_transaction(cache, savepoint=False):
+            cache.conn.executemany(
+                "INSERT OR IGNORE INTO items (tracking_id, carrier, tracking_format, entry_type, arrival_date, port, "
+                "shipper_name, shipper_address, shipper_country, consignee_name, consignee_address, "
+                "consignee_country, marketplace, seller, weight_kg, declared_value, currency, version) "
+                "VALUES (?, NULL, NULL, 'section321', ?, 'JFK', 'Golden Dragon Trading Co. Ltd', "
+                "'8 Trade Park, Shenzhen', 'CN', 'Pat Doe', '12 Main St, Brooklyn, NY 11201', 'US', "
+                "'BazaarHub', 'DragonStore001', 0.8, 24.5, 'USD', 1)",
+                [(t, d) for t, d, _, _ in rows],
+            )
+            cache.conn.executemany(
+                "INSERT OR IGNORE INTO risk (tracking_id, score, lane, reasons, targeted, target_reason, "
+                "rule_version, assessed_at) VALUES (?, ?, ?, '[]', 1, ?, 'demo-history', ?)",
+                [
+                    (t, score, lane, "Shipper is on the facility watch list", f"{d}T00:00:00+00:00")
+                    for t, d, score, lane in rows
+                ],
+            )
+    finally:
+        cache.conn.close()
+    return TargetedCacheResult(examined=len(targeted), unexamined=days * unexamined_per_day, days=days)

@@ -223,20 +223,37 @@ class ReviewQueries:
 
     # -- counts ------------------------------------------------------------------------------------
 
-    def count_rows(self, f: LogFilter) -> Query:
-        """at, outcome, officer name, badge, bench, targeted, tracking id of every record the filter selects."""
+    def count_by_time(self, f: LogFilter, width: int = 16) -> Query:
+        """(UTC time prefix, outcome, count): `width` 16 groups by minute ("YYYY-MM-DDTHH:MM"), 13 by
+        hour. The hours are made local in Python; outcome and time are in the time index (no row read)."""
+        if width not in (13, 16):
+            raise ValueError("group by hour (13) or minute (16)")
         where, params = self.where(f)
         return self._sql(
-            "SELECT i.at, i.outcome, i.officer_name, i.officer_badge, i.bench_id, i.targeted, i.tracking_id "
-            f"FROM inspections i WHERE {where}",
+            f"SELECT substr(i.at, 1, {width}), i.outcome, count(*) FROM inspections i WHERE {where} "
+            f"GROUP BY substr(i.at, 1, {width}), i.outcome",
             params,
+        )
+
+    def count_by_officer_and_bench(self, f: LogFilter) -> Query:
+        where, params = self.where(f)
+        return self._sql(
+            f"SELECT i.officer_name, i.officer_badge, i.bench_id, count(*) FROM inspections i WHERE {where} "
+            "GROUP BY i.officer_name, i.officer_badge, i.bench_id",
+            params,
+        )
+
+    def targeted_tracking_ids(self, f: LogFilter) -> Query:
+        where, params = self.where(f)
+        return self._sql(
+            f"SELECT DISTINCT i.tracking_id FROM inspections i WHERE {where} AND i.targeted = 1", params
         )
 
     def seizures_by_violation(self, f: LogFilter) -> Query:
         where, params = self.where(f)
         return self._sql(
-            f"SELECT s.violation, count(*) FROM inspections i JOIN seizures s ON s.id = i.id WHERE {where} "
-            "GROUP BY s.violation",
+            f"SELECT s.violation, count(*) FROM inspections i JOIN seizures s ON s.id = i.id "
+            f"WHERE {where} AND i.outcome = 'seized' GROUP BY s.violation",
             params,
         )
 
@@ -245,7 +262,7 @@ class ReviewQueries:
         where, params = self.where(f)
         return self._sql(
             f"SELECT d.notice_due, d.decision_due FROM inspections i JOIN detentions d ON d.id = i.id "
-            f"WHERE {where} AND {_NO_LATER_RECORD}",
+            f"WHERE {where} AND i.outcome = 'detained' AND {_NO_LATER_RECORD}",
             params,
         )
 
@@ -275,7 +292,7 @@ class ReviewQueries:
         where, params = self.where(f)
         return self._sql(
             f"SELECT {self._seizure_columns()} FROM inspections i JOIN seizures s ON s.id = i.id "
-            f"WHERE {where} ORDER BY i.at, i.{self.key}",
+            f"WHERE {where} AND i.outcome = 'seized' ORDER BY i.at, i.{self.key}",
             params,
         )
 
@@ -286,13 +303,13 @@ class ReviewQueries:
         )
 
     def to_countersign(self, exclude_badge: str | None) -> Query:
-        clauses = [CURRENT.format(i="i"), "NOT " + _COUNTERSIGNED.format(i="i")]
+        clauses = ["i.id = s.id", CURRENT.format(i="i"), "NOT " + _COUNTERSIGNED.format(i="i")]
         params: list[Any] = []
         if exclude_badge is not None:
             clauses.append("i.officer_badge <> ?")
             params.append(exclude_badge)
         return self._sql(
-            f"SELECT {self._seizure_columns()} FROM inspections i JOIN seizures s ON s.id = i.id "
+            f"SELECT {self._seizure_columns()} FROM seizures s CROSS JOIN inspections i "
             f"WHERE {' AND '.join(clauses)} ORDER BY i.at, i.{self.key}",
             params,
         )
@@ -344,8 +361,8 @@ class ReviewQueries:
     def open_detentions(self) -> Query:
         return self._sql(
             "SELECT i.id, i.tracking_id, i.officer_name, i.bench_id, d.detained_on, d.notice_due, "
-            "d.decision_due, d.reason FROM inspections i JOIN detentions d ON d.id = i.id "
-            f"WHERE {CURRENT.format(i='i')} AND {_NO_LATER_RECORD} "
+            "d.decision_due, d.reason FROM detentions d CROSS JOIN inspections i "
+            f"WHERE i.id = d.id AND {CURRENT.format(i='i')} AND {_NO_LATER_RECORD} "
             f"ORDER BY d.decision_due, d.notice_due, i.at, i.{self.key}"
         )
 
@@ -462,6 +479,21 @@ def _only_time(f: LogFilter) -> bool:
     return all(v is None for v in (f.officer, f.bench, f.outcome, f.seizure, f.detention, f.search))
 
 
+def whole_hours(f: LogFilter, zone: tzinfo) -> bool:
+    """Whether `zone` is a whole number of hours off UTC all through the filter's window (at most a
+    year long, sampled every 3 hours): then UTC hours map onto local hours and the count groups by hour."""
+    if f.start is None or f.end is None or f.end - f.start > timedelta(days=366):
+        return False
+    at = f.start
+    while True:
+        offset = at.astimezone(zone).utcoffset()
+        if offset is None or offset % timedelta(hours=1):
+            return False
+        if at >= f.end:
+            return True
+        at = min(at + timedelta(hours=3), f.end)
+
+
 def window_days(f: LogFilter, zone: tzinfo) -> tuple[date, date] | None:
     """The facility-local days the filter's window touches, first and last included; None if open-ended."""
     if f.start is None or f.end is None or f.end <= f.start:
@@ -556,26 +588,24 @@ class ReviewReader:
 
     def counts(self, f: LogFilter, zone: tzinfo) -> Counts:
         by_hour: dict[str, dict[str, int]] = {}
+        by_outcome: dict[str, int] = {}
+        width = 13 if whole_hours(f, zone) else 16
+        for prefix, outcome, n in self._run(self.q.count_by_time(f, width)):
+            utc = prefix + (":00" if width == 13 else "")
+            hour = parse_time(f"{utc}+00:00").astimezone(zone).strftime("%Y-%m-%dT%H")
+            per = by_hour.setdefault(hour, {})
+            per[outcome] = per.get(outcome, 0) + int(n)
+            by_outcome[outcome] = by_outcome.get(outcome, 0) + int(n)
         by_officer: dict[str, int] = {}
         by_bench: dict[str, int] = {}
-        by_outcome: dict[str, int] = {}
-        hours: dict[str, str] = {}  # "YYYY-MM-DDTHH:MM" (UTC) -> local hour: a zone may be off by minutes
-        flagged: set[str] = set()
-        total = 0
-        for at, outcome, name, badge, bench, targeted, tracking_id in self._run(self.q.count_rows(f)):
-            total += 1
-            minute = at[:16]
-            hour = hours.get(minute)
-            if hour is None:
-                hour = hours[minute] = parse_time(at).astimezone(zone).strftime("%Y-%m-%dT%H")
-            per = by_hour.setdefault(hour, {})
-            per[outcome] = per.get(outcome, 0) + 1
+        for name, badge, bench, n in self._run(self.q.count_by_officer_and_bench(f)):
             who = f"{name} ({badge})"
-            by_officer[who] = by_officer.get(who, 0) + 1
-            by_bench[bench] = by_bench.get(bench, 0) + 1
-            by_outcome[outcome] = by_outcome.get(outcome, 0) + 1
-            if targeted:
-                flagged.add(tracking_id)
+            by_officer[who] = by_officer.get(who, 0) + int(n)
+            by_bench[bench] = by_bench.get(bench, 0) + int(n)
+        total = sum(by_outcome.values())
+        flagged = (
+            {r[0] for r in self._run(self.q.targeted_tracking_ids(f))} if f.targeted is not False else set()
+        )
         violations = {str(v): int(n) for v, n in self._run(self.q.seizures_by_violation(f))}
         today = self.clock().astimezone(zone).date()
         deadlines: dict[str, int] = {}
