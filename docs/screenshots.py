@@ -11,7 +11,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -27,6 +27,8 @@ from workstation.store.cache import ManifestCache
 from workstation.store.db import RECORDS_FILE, open_cache
 from workstation.store.demo_data import seed_cache
 from workstation.store.demo_history import write_history
+from workstation.store.officers import OfficerDirectory
+from workstation.store.records import RecordsStore
 from workstation.ui.help_overlay import HelpOverlay
 from workstation.ui.root import Workstation
 
@@ -53,6 +55,29 @@ def conn_green(work: Path, besides: str) -> str:
         )
     finally:
         cache.db.conn.close()
+
+
+def add_lookout(work: Path, index: int) -> str:
+    """A supervisor's lookout on the shipper of the `index`-th green item; that item's tracking id."""
+    cache = ManifestCache(open_cache(work))
+    try:
+        code, shipper = cache.db.conn.execute(
+            "SELECT i.tracking_id, i.shipper_name FROM items i JOIN risk r USING (tracking_id) "
+            "WHERE r.lane='green' ORDER BY i.tracking_id LIMIT 1 OFFSET ?",
+            (index,),
+        ).fetchone()
+    finally:
+        cache.db.conn.close()
+    store = RecordsStore.open(work)
+    try:
+        supervisor = OfficerDirectory(store).sign_in("D2001", "demo", "bench-09")
+        until = datetime.now(UTC) + timedelta(days=2)
+        store.add_lookout(
+            supervisor, "shipper", shipper, "counterfeit watches: tip-off from the rights holder", until
+        )
+    finally:
+        store.close()
+    return str(code)
 
 
 def main() -> None:
@@ -105,6 +130,7 @@ def main() -> None:
     good = tracking.make_s10("RB", "12345678", "CN")
     shot("misread", good[:10] + str((int(good[10]) + 1) % 10) + good[11:])
     shot("unmanifested", tracking.make_s10("LX", "55501234", "HK"))
+    shot("lookout", add_lookout(work, 5))
     saved: list[object] = []
     window.record_saved.connect(saved.append)
     scan(green)

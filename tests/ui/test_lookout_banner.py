@@ -187,11 +187,15 @@ def test_review_operations_on_the_runner_publish_their_changes(bench: Bench, qtb
     assert "countersignature" in made.args[0].kinds
     later = datetime.now(UTC) + timedelta(days=1)
     added: list[Lookout] = []
+    runner.wait_idle()
+    waiting = bench.window.sync_label.text()
     with qtbot.waitSignal(runner.changes_made, timeout=10_000) as made:
         runner.run(add_lookout_op(supervisor, "shipper", shipper, "tip-off", later), "lookout").on_success(
             lambda saved: added.append(saved.value)
         )
     assert made.args[0].ids("lookout") == {added[0].id}
+    # The scan bar counts the lookout's message waiting for the hub.
+    qtbot.waitUntil(lambda: bench.window.sync_label.text() != waiting, timeout=10_000)
     _scan(bench, qtbot, code)
     assert bench.window.card.lookout.text() == lookout_banner(added[0])
     with qtbot.waitSignal(runner.changes_made, timeout=10_000) as made:

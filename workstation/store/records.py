@@ -364,9 +364,11 @@ class RecordsStore:
         """A supervisor's facility lookout."""
         return self.service.add_lookout(session, field, pattern, reason, expires_at).value
 
-    def remove_lookout(self, session: Session, lookout_id: str, reason: str) -> str:
-        """End a lookout of this bench; returns the removal's id."""
-        return self.service.remove_lookout(session, lookout_id, reason).value
+    def remove_lookout(
+        self, session: Session, lookout_id: str, reason: str, known: Lookout | None = None
+    ) -> str:
+        """End a lookout (`known`: another bench's, as the hub showed it); returns the removal's id."""
+        return self.service.remove_lookout(session, lookout_id, reason, known).value
 
     def void_inspection(self, session: Session, inspection_id: str, reason: str) -> None:
         """A supervisor voids a record made in error; the record stays, the view drops it."""

@@ -56,8 +56,19 @@ from workstation.ui.theme import set_style_role, stylesheet
 
 log = logging.getLogger(__name__)
 FrameGrabber = Callable[[], np.ndarray | None]
-# Changes that alter what the scan bar and the recent list show of the shift.
-SHIFT_KINDS = ("inspection", "shift", "seizure", "detention", "void", "countersignature", "correction")
+# Changes that alter what the scan bar and the recent list show of the shift (a supervisor's
+# review and lookouts add messages to send, which the scan bar counts).
+SHIFT_KINDS = (
+    "inspection",
+    "shift",
+    "seizure",
+    "detention",
+    "void",
+    "countersignature",
+    "correction",
+    "seizure_review",
+    "lookout",
+)
 
 
 STATE_BANNERS = {
