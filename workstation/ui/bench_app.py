@@ -25,7 +25,7 @@ from workstation.ui.camera_view import CameraView
 from workstation.ui.lock import IdleWatcher, LockScreen
 from workstation.ui.officer_messages import officer_message
 from workstation.ui.operations import BenchRunner, security_event_op, sign_in_op, unlock_op, zbar_op
-from workstation.ui.review_window import ReviewOpener
+from workstation.ui.review_opener import ReviewOpener
 from workstation.ui.sounds import MultimediaLoader, Sounds, load_multimedia
 from workstation.ui.tasks import GuiBridge
 from workstation.ui.wedge_filter import WedgeFilter

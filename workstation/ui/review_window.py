@@ -1,6 +1,6 @@
 """The supervisor's window: what the shift did across the facility, what is still open, what went wrong.
 
-A separate top-level window opened from the bench (`ReviewOpener`: a supervisor or an admin,
+A separate top-level window opened from the bench (ui/review_opener.py: a supervisor or an admin,
 Ctrl+Shift+R); the bench behind it keeps taking scans (the wedge filter is application-wide).
 Reads go to a `ReviewSource` on a lane of their own ("review"), so a slow filter or the hub never
 holds up the GUI thread nor a scan's lookup on the database lane. Writes (countersign, return,
@@ -16,14 +16,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QPushButton,
     QTabWidget,
@@ -32,11 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from workstation.core.changes import Changes
-from workstation.core.records import Role, Session
+from workstation.core.records import Session
 from workstation.core.review import Counts, LogFilter, Lookout, SeizureRef, ShiftWindow
 from workstation.core.review_csv import write_log_csv
 from workstation.core.review_report import atomic_output, rows_in_blocks
-from workstation.sync.rounds import HubTarget
 from workstation.ui.officer_messages import is_refusal, officer_message
 from workstation.ui.operations import (
     BenchRunner,
@@ -48,12 +46,8 @@ from workstation.ui.operations import (
 from workstation.ui.report_pdf import ShiftReport, read_report, write_report_pdf
 from workstation.ui.review_log import ShiftLogTab
 from workstation.ui.review_sources import (
-    NO_HUB,
     SourceChoice,
     SourceFactory,
-    hub_factory,
-    hub_unreachable,
-    local_factory,
 )
 from workstation.ui.review_tabs import (
     CountersignTab,
@@ -69,24 +63,11 @@ from workstation.ui.theme import set_style_role, stylesheet
 
 log = logging.getLogger(__name__)
 
-REVIEW_ROLES = frozenset({Role.SUPERVISOR, Role.ADMIN})
-SHORTCUT = "Ctrl+Shift+R"
-PASSWORD_PROMPT = "Facility records: confirm your password"
 # Changes that alter what each tab shows.
 LOG_KINDS = ("inspection", "seizure", "detention", "void", "correction", "countersignature", "seizure_review")
 COUNTERSIGN_KINDS = ("seizure", "countersignature", "seizure_review", "void", "correction")
 RECONCILIATION_KINDS = ("inspection", "detention", "void", "correction")
 LOOKOUT_KINDS = ("lookout",)
-
-
-def refusal(session: Session) -> str | None:
-    """Why this officer may not open the supervisor review, or None."""
-    if session.officer.role in REVIEW_ROLES:
-        return None
-    return (
-        f"Supervisor review is for supervisors and admins: {session.officer.name} "
-        f"({session.officer.badge}) is an {session.officer.role.value}. Ask a supervisor."
-    )
 
 
 class ReviewWindow(QMainWindow):
@@ -464,102 +445,3 @@ def csv_report_op(f: LogFilter, path: Path) -> Callable[[SourceChoice], int]:
             return write_log_csv(rows_in_blocks(c.source, keys), fh)
 
     return csv_report
-
-
-# --- opening it from the bench ---------------------------------------------------------------
-
-
-class ReviewOpener(QObject):
-    """The bench's way into the supervisor review: a menu entry and Ctrl+Shift+R, for supervisors and admins."""
-
-    def __init__(
-        self,
-        bench_window: QMainWindow,
-        runner: BenchRunner,
-        session: Session,
-        data_dir: Path,
-        *,
-        zone: tzinfo,
-        shifts: Sequence[ShiftWindow],
-        hub_target: Callable[[], HubTarget | None] = lambda: None,
-        refuse: Callable[[str], None] | None = None,
-        facility: str = "",
-    ) -> None:
-        super().__init__(bench_window)
-        self.facility = facility
-        self.bench_window = bench_window
-        self.runner = runner
-        self.session = session
-        self.data_dir = data_dir
-        self.zone = zone
-        self.shifts = tuple(shifts)
-        self.hub_target = hub_target
-        self.refuse = refuse or (lambda text: None)
-        self.window: ReviewWindow | None = None
-        # Which source the window reads: replaced in tests by a factory over a given records file.
-        self.sources: Callable[[Session], SourceFactory] = self.default_sources
-        self.action = QAction("Supervisor review…", bench_window)
-        self.action.setShortcut(QKeySequence(SHORTCUT))
-        self.action.triggered.connect(self.open)
-        menu = bench_window.menuBar().addMenu("Supervisor")
-        menu.addAction(self.action)
-        bench_window.addAction(self.action)  # the shortcut works with the menu bar hidden too
-        self.set_session(session)
-
-    def set_session(self, session: Session) -> None:
-        """A hand-over: the entry shows for supervisors and admins only; another officer's window closes."""
-        if session != self.session:
-            self.close_window()
-        self.session = session
-        allowed = refusal(session) is None
-        self.action.setVisible(allowed)
-        self.action.setEnabled(allowed)
-        self.bench_window.menuBar().setVisible(allowed)
-
-    @Slot()
-    def open(self) -> ReviewWindow | None:
-        """The review window, shown (refused, with the reason, for an officer)."""
-        problem = refusal(self.session)
-        if problem is not None:
-            self.refuse(problem)
-            return None
-        if self.window is not None and not self.window.closed:
-            self.window.show()
-            self.window.raise_()
-            self.window.activateWindow()
-            return self.window
-        self.window = ReviewWindow(
-            self.runner,
-            self.session,
-            self.sources(self.session),
-            zone=self.zone,
-            shifts=self.shifts,
-            data_dir=self.data_dir,
-            facility=self.facility,
-        )
-        self.window.show()
-        return self.window
-
-    def default_sources(self, session: Session) -> SourceFactory:
-        """The hub when one is configured (the supervisor's password, asked once), else this bench."""
-        target = self.hub_target()
-        bench_id = session.bench_id
-        if target is None:
-            return local_factory(self.data_dir, bench_id, NO_HUB)
-        password = self.ask_password()
-        if not password:
-            return local_factory(self.data_dir, bench_id, hub_unreachable("no password given"))
-        return hub_factory(target, session.officer.badge, password, self.data_dir, bench_id)
-
-    def ask_password(self) -> str:
-        text, ok = QInputDialog.getText(
-            self.bench_window, "Supervisor review", PASSWORD_PROMPT, QLineEdit.EchoMode.Password
-        )
-        return text if ok else ""
-
-    def close_window(self) -> None:
-        """Lock, hand-over, the bench closing: the records leave the screen."""
-        if self.window is not None:
-            self.window.close()
-            self.window.deleteLater()
-            self.window = None
