@@ -1,6 +1,7 @@
 """Render each state of the bench offscreen to docs/screenshots/ (for the README).
 
-uv run python docs/screenshots.py
+uv run python docs/screenshots.py            # every screenshot
+uv run python docs/screenshots.py review     # the supervisor review's only
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -23,8 +24,9 @@ from workstation.core.records import Outcome, Session
 from workstation.core.scan import ScanEvent, ScanSource
 from workstation.hub.demo import DemoHub
 from workstation.store.cache import ManifestCache
-from workstation.store.db import open_cache
+from workstation.store.db import RECORDS_FILE, open_cache
 from workstation.store.demo_data import seed_cache
+from workstation.store.demo_history import write_history
 from workstation.store.officers import OfficerDirectory
 from workstation.store.records import RecordsStore
 from workstation.ui.help_overlay import HelpOverlay
@@ -158,5 +160,58 @@ def main() -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
+def review() -> None:
+    """The supervisor review over a bench's records: a three-day history, the demo supervisor signed in."""
+    OUT.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="ws-review-shots-"))
+    cache = ManifestCache(open_cache(work))
+    seed_cache(cache, 3000)
+    cache.db.conn.close()
+    write_history(work / RECORDS_FILE, 6000, days=3, seed=7)
+    # An older week too: its open detentions are past their deadlines.
+    write_history(work / RECORDS_FILE, 400, days=7, seed=8, start=date.today() - timedelta(days=60))
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    ctx = Context(Settings(facility_name="JFK IMF", bench_id="BENCH-01"), work, demo=True)
+    root = Workstation(ctx, sounds=False)
+    sessions: list[Session] = []
+    root.demo_sign_in("D2001").on_success(sessions.append)
+    settle(app, lambda: bool(sessions))
+    bench = root.start(sessions[0])
+    window = bench.review.open()
+    assert window is not None
+    window.resize(1600, 950)
+    tab = window.log_tab
+    settle(app, lambda: tab.count_label.text().endswith("records"))
+    tab.filters.set_shift("day")
+    settle(app, lambda: tab.count_label.text().endswith("records") and tab.model.held_rows > 0)
+    seizure = next(
+        (n for n in range(min(200, tab.model.rowCount())) if (r := tab.model.row_at(n)) and r.seizure), 0
+    )
+    tab.table.selectRow(seizure)
+    settle(app, lambda: tab.shown_id is not None)
+
+    def shot(name: str, widget: object = None) -> None:
+        if widget is not None:
+            window.tabs.setCurrentWidget(widget)  # type: ignore[arg-type]
+        settle(app, timeout=2)
+        window.grab().save(str(OUT / f"{name}.png"))
+        sys.stdout.write(f"{OUT / name}.png\n")
+
+    shot("review_log")
+    window.tabs.setCurrentWidget(window.counts_tab)
+    settle(app, lambda: window.counts_tab.counts is not None)
+    shot("review_counts")
+    settle(app, lambda: bool(window.reconciliation_tab.items))
+    shot("review_reconciliation", window.reconciliation_tab)
+    settle(app, lambda: bool(window.countersign_tab.seizures))
+    shot("review_countersign", window.countersign_tab)
+    root.close()
+    shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["review"]:
+        review()
+    else:
+        main()
+        review()

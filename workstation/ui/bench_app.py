@@ -6,6 +6,7 @@ The composition root (ui/root.py) builds the runner and the session and hands th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QObject, Slot
@@ -18,11 +19,13 @@ from workstation.core.records import Session
 from workstation.core.scan import ScanEvent
 from workstation.scanning.camera import CameraStatus
 from workstation.scanning.serial_reader import SerialReader, SerialStatus
+from workstation.sync.rounds import HubTarget
 from workstation.ui.bench_window import BenchWindow
 from workstation.ui.camera_view import CameraView
 from workstation.ui.lock import IdleWatcher, LockScreen
 from workstation.ui.officer_messages import officer_message
 from workstation.ui.operations import BenchRunner, security_event_op, sign_in_op, unlock_op, zbar_op
+from workstation.ui.review_opener import ReviewOpener
 from workstation.ui.sounds import MultimediaLoader, Sounds, load_multimedia
 from workstation.ui.tasks import GuiBridge
 from workstation.ui.wedge_filter import WedgeFilter
@@ -41,6 +44,7 @@ class Bench(QObject):
         *,
         sounds: bool = True,
         sound_loader: MultimediaLoader = load_multimedia,
+        hub_target: Callable[[], HubTarget | None] = lambda: None,
     ) -> None:
         super().__init__()
         self.ctx = ctx
@@ -53,6 +57,18 @@ class Bench(QObject):
         self._camera_problem = ""  # the last failure the camera reported, kept in view while it retries
         self.window = BenchWindow(runner, session, ctx.settings, self.sounds, self._latest_frame)
         self.lock_screen = LockScreen(self.window)
+        # The supervisor review (Ctrl+Shift+R), for supervisors and admins; closed on lock and hand-over.
+        self.review = ReviewOpener(
+            self.window,
+            runner,
+            session,
+            ctx.data_dir,
+            zone=ctx.settings.review.zone(),
+            shifts=ctx.settings.review.shift_windows(),
+            hub_target=hub_target,
+            refuse=self.window.show_error,
+            facility=ctx.settings.facility_name,
+        )
         self.locked = False
         app = QApplication.instance()
         assert app is not None
@@ -130,6 +146,7 @@ class Bench(QObject):
         if self.locked:
             return
         self.locked = True
+        self.review.close_window()  # the lock hides every record: the review's too
         self.window.set_locked(True)
         self.lock_screen.lock(self.session)
         self.runner.run(security_event_op(self.session, "lock"), "lock")
@@ -155,6 +172,7 @@ class Bench(QObject):
         log.info("hand-over: badge %s after badge %s", session.officer.badge, self.session.officer.badge)
         self.session = session
         self.window.session = session
+        self.review.set_session(session)
         self.window.officer_label.setText(f"Officer: {session.officer.name} ({session.officer.badge})")
         self.window.refresh_shift()
         self._unlocked()
@@ -167,6 +185,7 @@ class Bench(QObject):
 
     def close(self) -> None:
         self.ctx.log.badge = ""
+        self.review.close_window()
         app = QApplication.instance()
         if app is not None:
             self.wedge.remove(app)

@@ -100,7 +100,12 @@ class Workstation(QObject):
     def start(self, session: Session) -> Bench:
         """The bench window for this officer, shown."""
         self.bench = Bench(
-            self.ctx, self.runner, session, sounds=self._sounds, sound_loader=self._sound_loader
+            self.ctx,
+            self.runner,
+            session,
+            sounds=self._sounds,
+            sound_loader=self._sound_loader,
+            hub_target=self.hub_target,
         )
         self.bench.window.show()
         # A hub knows a bench by its id: without one (no bench_id in the config) nothing is sent.

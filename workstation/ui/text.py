@@ -27,6 +27,11 @@ def plain_tooltip(text: str) -> str:
     return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
+def escaped(text: str) -> str:
+    """Text for a label we cannot switch to plain text (a QInputDialog's): escaped rich text, shown as typed."""
+    return plain_tooltip(text)
+
+
 def plain_message_box(
     icon: QMessageBox.Icon,
     title: str,
