@@ -1,6 +1,6 @@
 """The supervisor review's tests reuse the records tests' bench (records_support); the report's hub
 test the hub's and the sync's helpers too (hub_process, sync_support), found after this folder's
-own modules (tests/sync has a review_support.py of its own)."""
+own modules (tests/sync keeps its desk bench in desk_support.py)."""
 
 from __future__ import annotations
 

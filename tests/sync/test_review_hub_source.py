@@ -10,8 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from desk_support import PASSWORD, START, DeskBench, desk_bench, hub_officers
 from hub_process import HubProcess
-from review_support import PASSWORD, START, DeskBench, desk_bench, hub_officers
 from test_review_projection import replace_draft
 
 from workstation.core.demo import DemoGenerator

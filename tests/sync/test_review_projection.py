@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from desk_support import DeskBench, desk_bench
 from hub_process import HubProcess
 from hub_support import query
-from review_support import DeskBench, desk_bench
 
 from workstation.core.messages import SeizureCountersigned, SeizureReturned
 from workstation.core.records import InspectionDraft

@@ -14,9 +14,9 @@ for folder in (HERE.parent / "store", HERE.parent / "hub", HERE.parent / "sync")
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
+from desk_support import DeskBench, desk_bench, hub_officers  # noqa: E402
 from hub_process import HubProcess, add_device  # noqa: E402
 from records_support import FAST_HASHER  # noqa: E402
-from review_support import DeskBench, desk_bench, hub_officers  # noqa: E402
 
 from workstation.config import Settings  # noqa: E402
 from workstation.core.records import Session  # noqa: E402
