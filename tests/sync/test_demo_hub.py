@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from workstation.hub.demo import DemoHub
 from workstation.sync.client import HubClient
 
@@ -109,3 +111,26 @@ def test_a_token_kept_for_another_bench_starts_a_fresh_demo_hub(tmp_path: Path) 
             assert client.time()
     finally:
         second.stop()
+
+
+def test_the_demo_supervisor_opens_the_facility_records_at_the_demo_hub(tmp_path: Path) -> None:
+    from workstation.core.review import LogFilter
+    from workstation.store.officers import DEMO_PASSWORD
+    from workstation.sync.errors import HubRefused
+    from workstation.sync.review_client import HubReviewSource, open_review_session
+    from workstation.sync.rounds import HubTarget
+
+    hub = DemoHub(tmp_path, "demo-bench").start()
+    try:
+        url, token = _wait(hub)
+        target = HubTarget(url, token)
+        session = open_review_session(target, "D2001", DEMO_PASSWORD)
+        with HubReviewSource(target, session) as source:
+            assert source.info.facility_wide
+            assert source.log_keys(LogFilter()) == []  # nothing synced yet: an empty facility log
+        # A demo officer is in the directory too, and is refused as an officer (403, not 401).
+        with pytest.raises(HubRefused) as refused:
+            open_review_session(target, "D1001", DEMO_PASSWORD)
+        assert refused.value.status == 403
+    finally:
+        hub.stop()

@@ -16,7 +16,10 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workstation.hub.storage import HubStorage
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,19 @@ def _drain(stream: Any) -> None:
     with contextlib.suppress(OSError, ValueError):
         for _ in stream:
             pass
+
+
+def _ensure_demo_officers(storage: HubStorage) -> None:
+    """The demo officers in the demo hub's directory, as a facility's hub holds its officers: the
+    bench pulls them, and the demo supervisor's password opens the facility's records there."""
+    from workstation.store.officers import DEMO_OFFICERS, DEMO_PASSWORD, default_hasher
+
+    hasher = None
+    for badge, name, role in DEMO_OFFICERS:
+        if storage.officer(badge) is not None:
+            continue
+        hasher = hasher or default_hasher()
+        storage.save_officer(badge, name, role.value, True, hasher.hash(DEMO_PASSWORD), None, new=True)
 
 
 class DemoHub:
@@ -71,18 +87,25 @@ class DemoHub:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         token_file = self.folder / TOKEN_FILE
         database_file = self.folder / DATABASE_FILE
+        from workstation.hub.storage import open_storage  # the server's modules, only once needed
+
         if token_file.exists() and database_file.exists():
             name, _, token = token_file.read_text(encoding="utf-8").strip().partition(" ")
             if name == self.bench_id and token:
+                storage = open_storage(self.database)
+                try:
+                    _ensure_demo_officers(storage)  # a demo hub made before it kept them
+                finally:
+                    storage.close()
                 return token
-        from workstation.hub.app import add_device  # the server's modules, only once needed
-        from workstation.hub.storage import open_storage
+        from workstation.hub.app import add_device
 
         for stale in (database_file, Path(f"{database_file}-wal"), Path(f"{database_file}-shm")):
             stale.unlink(missing_ok=True)
         storage = open_storage(self.database)
         try:
             token = add_device(storage, self.bench_id)
+            _ensure_demo_officers(storage)
         finally:
             storage.close()
         fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
