@@ -1,7 +1,7 @@
 """Start of the GUI: what must hold before Qt starts (a screen, readable data files), then the
 composition root (ui/root.py), which owns the settings, the runner, the session and the windows.
 
-Kept free of Qt at import: the subcommands import it (DEMO_ITEMS) and must start fast.
+Kept free of Qt at import: the subcommands import it and must start fast.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from workstation.config import Context
+from workstation.core.demo import DEMO_ITEMS
 from workstation.store.cache import ManifestCache
 from workstation.store.db import CACHE_FILE, StoreUnavailableError, open_cache, prefetch
 
 log = logging.getLogger(__name__)
-DEMO_ITEMS = 50_000
 
 
 class StartupError(Exception):

@@ -114,13 +114,34 @@ def test_a_token_kept_for_another_bench_starts_a_fresh_demo_hub(tmp_path: Path) 
 
 
 def test_the_demo_supervisor_opens_the_facility_records_at_the_demo_hub(tmp_path: Path) -> None:
+    import sqlite3
+    from datetime import UTC, date, datetime
+
     from workstation.core.review import LogFilter
+    from workstation.store.cache import ManifestCache
+    from workstation.store.db import CACHE_FILE, open_cache
+    from workstation.store.demo_data import seed_cache
     from workstation.store.officers import DEMO_PASSWORD
     from workstation.sync.errors import HubRefused
     from workstation.sync.review_client import HubReviewSource, open_review_session
     from workstation.sync.rounds import HubTarget
 
-    hub = DemoHub(tmp_path, "demo-bench").start()
+    cache = ManifestCache(open_cache(tmp_path))  # the bench's demo cache, as `--demo` makes it
+    seed_cache(cache, 3000)
+    cache.db.conn.close()
+    with sqlite3.connect(tmp_path / CACHE_FILE) as conn:
+        newest = conn.execute("SELECT max(arrival_date) FROM items").fetchone()[0]
+        targeted = {
+            r[0]
+            for r in conn.execute(
+                "SELECT i.tracking_id FROM items i JOIN risk r USING (tracking_id) "
+                "WHERE r.targeted = 1 AND i.arrival_date = ?",
+                (newest,),
+            )
+        }
+    assert targeted, "the demo feed targets some items every day"
+
+    hub = DemoHub(tmp_path, "demo-bench", demo_items=3000).start()
     try:
         url, token = _wait(hub)
         target = HubTarget(url, token)
@@ -128,6 +149,10 @@ def test_the_demo_supervisor_opens_the_facility_records_at_the_demo_hub(tmp_path
         with HubReviewSource(target, session) as source:
             assert source.info.facility_wide
             assert source.log_keys(LogFilter()) == []  # nothing synced yet: an empty facility log
+            # The hub holds the demo feed the cache came from: its reconciliation sees the same items.
+            day = date.fromisoformat(newest)
+            waiting = source.unexamined(day, datetime.now(UTC), UTC)
+            assert {u.tracking_id for u in waiting} == targeted
         # A demo officer is in the directory too, and is refused as an officer (403, not 401).
         with pytest.raises(HubRefused) as refused:
             open_review_session(target, "D1001", DEMO_PASSWORD)

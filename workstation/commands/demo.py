@@ -8,10 +8,9 @@ from pathlib import Path
 
 import platformdirs
 
-from workstation.app import DEMO_ITEMS
 from workstation.commands.base import CommandError, Context, Subparsers, print_json
 from workstation.commands.cache import open_cache_or_fail
-from workstation.core.demo import DemoGenerator, label_barcodes
+from workstation.core.demo import DEMO_ITEMS, DemoGenerator, label_barcodes
 from workstation.store.demo_data import seed_cache, write_feed
 from workstation.store.files import DataDirNotWritableError, prepare_data_dir, waiting_lock
 

@@ -11,6 +11,9 @@ from typing import Any
 from workstation.core import risk as rules
 from workstation.core import tracking
 
+# The items `workstation --demo` caches on its first run (and its demo hub publishes).
+DEMO_ITEMS = 50_000
+
 # (carrier, share of the stream). Posts dominate the low-value mail stream.
 CARRIER_MIX = (("post", 0.45), ("usps", 0.14), ("fedex", 0.15), ("ups", 0.13), ("dhl", 0.13))
 S10_PREFIXES = ("LX", "RB", "EA", "CP", "UA", "LZ", "RR", "EE", "LP", "UB")

@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -55,10 +56,41 @@ def _ensure_demo_officers(storage: HubStorage) -> None:
         storage.save_officer(badge, name, role.value, True, hasher.hash(DEMO_PASSWORD), None, new=True)
 
 
+def _publish_demo_reference(storage: HubStorage, data_dir: Path, items: int) -> None:
+    """The demo feed the bench's cache was made from, as a facility's hub holds its reference data:
+    the supervisor's reconciliation at the hub needs the targeted items. Same generator, seed and
+    base date (the newest arrival in the bench's demo cache), so the bench's pull changes nothing."""
+    import sqlite3
+    from datetime import date
+
+    from workstation.core.demo import DemoGenerator
+    from workstation.core.feed_record import RiskRecord, flat_record
+    from workstation.store.db import CACHE_FILE
+
+    cache = data_dir / CACHE_FILE
+    if not cache.exists():
+        return
+    with contextlib.closing(sqlite3.connect(f"file:{cache}?mode=ro", uri=True)) as conn:
+        (newest,) = conn.execute("SELECT max(arrival_date) FROM items").fetchone()
+    if not newest:
+        return
+
+    def records() -> Iterator[tuple[str, dict[str, Any]]]:
+        for raw in DemoGenerator(1, date.fromisoformat(newest)).records(items):
+            rec = flat_record(raw)
+            kind = "risk" if isinstance(rec, RiskRecord) else "item"
+            yield f"{kind}:{rec.tracking_id}", {**raw, "tracking_id": rec.tracking_id}
+
+    storage.publish_reference(records())
+
+
 class DemoHub:
     """One hub process for one demo bench; `target()` is (url, token) once it listens."""
 
-    def __init__(self, data_dir: Path, bench_id: str) -> None:
+    def __init__(self, data_dir: Path, bench_id: str, demo_items: int = 0) -> None:
+        self.data_dir = data_dir
+        # The demo cache's size: a new demo hub publishes the same demo feed (0: publishes none).
+        self.demo_items = demo_items
         self.folder = data_dir / HUB_FOLDER
         self.bench_id = bench_id
         self.database = f"sqlite:///{self.folder / DATABASE_FILE}"
@@ -106,6 +138,8 @@ class DemoHub:
         try:
             token = add_device(storage, self.bench_id)
             _ensure_demo_officers(storage)
+            if self.demo_items:
+                _publish_demo_reference(storage, self.data_dir, self.demo_items)
         finally:
             storage.close()
         fd = os.open(token_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

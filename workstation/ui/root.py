@@ -20,6 +20,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from workstation.config import Context, Settings, default_config_path, load_settings
+from workstation.core.demo import DEMO_ITEMS
 from workstation.core.records import Session
 from workstation.hub.demo import DemoHub
 from workstation.resources import resource_path
@@ -170,7 +171,7 @@ def run_application(ctx: Context) -> int:
         ctx = settings_after_first_run(ctx)
         demo_hub = None
         if ctx.demo and not ctx.settings.hub_url:
-            demo_hub = DemoHub(ctx.data_dir, ctx.settings.bench_id or DEMO_BENCH).start()
+            demo_hub = DemoHub(ctx.data_dir, ctx.settings.bench_id or DEMO_BENCH, DEMO_ITEMS).start()
         root = Workstation(ctx, demo_hub=demo_hub)
         errors.raised.connect(root.show_uncaught)
         try:
