@@ -17,6 +17,9 @@ Hub half (benchmarks/review_hub.py): the same history copied into the hub's proj
 throwaway PostgreSQL, a real `workstation hub serve`, the same "open" and 50 filters through
 `HubReviewSource` over HTTP (a supervisor's session).
 
+Report (benchmarks/review_report.py): the PDF of a day shift of about 5,000 inspections, seconds
+(median of 3) and pages, and the CSV of the same shift.
+
 Target: 200 ms or less, p50 and p99, each half. Also timed once each: the counts behind the charts for the
 day and for the week, the reconciliation of the day (about 5,000 targeted items, a cache written
 by `write_targeted_cache`), the open detentions and the seizures waiting for a countersign (the
@@ -180,6 +183,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=500_000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--skip-hub", action="store_true", help="the local half only (no PostgreSQL)")
+    parser.add_argument("--skip-report", action="store_true", help="no shift report PDF")
+    parser.add_argument("--report-inspections", type=int, default=5000, help="the report's shift, about")
     args = parser.parse_args()
     path, info = build(args.records, args.days)
     day = date.fromisoformat(info["last_day"])
@@ -227,6 +232,16 @@ def main() -> None:
         "target_ms": TARGET_MS,
         "local_target_met": met,
     }
+    if not args.skip_report:
+        from review_report import bench_pdf
+
+        report = bench_pdf(args.report_inspections)
+        print(
+            f"shift report PDF, {report['inspections']:,} inspections ({report['seizures']:,} seizures): "
+            f"{report['seconds']:.2f} s (slowest of {report['runs']}: {report['seconds_max']:.2f} s), "
+            f"{report['pages']} pages; CSV {report['csv_seconds']:.2f} s"
+        )
+        figures["report"] = report
     if not args.skip_hub:
         from review_hub import hub_half, print_hub
 
