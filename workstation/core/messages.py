@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import functools
 import json
-import types
 import typing
-from collections.abc import Callable
-from dataclasses import MISSING, dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass, fields, is_dataclass, replace
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar, TypeVar, Union
+from typing import Any, ClassVar, TypeVar
 
 from workstation.core.errors import Invalid
+from workstation.core.typed_json import Bad, Decoder
 
 JsonScalar = str | int | float | bool | None
 
@@ -301,158 +300,26 @@ def from_dict(data: Any) -> Message:
     return typing.cast(Message, _build(cls, body, ""))
 
 
-# Decoding is compiled: each field type gets a converter once (resolving type hints is slow), and
-# a converter raises `_Bad` without building any path; the path is put together only on the way
-# out of a refusal, so a good message costs no string formatting.
+def _to_datetime(raw: Any) -> datetime:
+    if not isinstance(raw, str):
+        raise Bad("expected a UTC ISO-8601 time")
+    try:
+        at = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise Bad(f"not an ISO-8601 time: {exc}") from None
+    offset = at.utcoffset()
+    if offset is None or offset.total_seconds() != 0:
+        raise Bad("a time is in UTC (+00:00)")
+    return at.astimezone(UTC)
 
 
-class _Bad(Exception):
-    def __init__(self, reason: str, where: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.where = where  # the path below the field the converter was for: ".x", "[2]", ...
-
-
-Converter = Callable[[Any], Any]
+# Times on the wire are UTC; a field the message type does not have is refused.
+_DECODER = Decoder({datetime: _to_datetime}, refuse_unknown_fields=True)
 
 
 def _build(cls: Any, data: Any, where: str) -> Any:
     try:
-        return _struct(cls)(data)
-    except _Bad as exc:
+        return _DECODER.struct(cls)(data)
+    except Bad as exc:
         path = f"{where}{exc.where}".lstrip(".")
         raise Invalid({path or cls.__name__: exc.reason}) from None
-
-
-@functools.cache
-def _struct(cls: Any) -> Converter:  # a dataclass type (Any: mypy takes type[Any] as unhashable)
-    hints = typing.get_type_hints(cls)
-    typed = tuple((name, _converter(hints[name])) for name in _field_names(cls))
-    names = frozenset(_field_names(cls))
-    # A field added later has a default: a message written before it (still in an outbox) omits it.
-    optional = frozenset(f.name for f in fields(cls) if f.default is not MISSING)
-
-    def build(raw: Any) -> Any:
-        if not isinstance(raw, dict):
-            raise _Bad("expected an object")
-        if not names.issuperset(raw):
-            raise _Bad("unknown field", "." + sorted(set(raw) - names)[0])
-        values = {}
-        for name, convert in typed:
-            if name not in raw:
-                if name in optional:
-                    continue
-                raise _Bad("missing", "." + name)
-            try:
-                values[name] = convert(raw[name])
-            except _Bad as exc:
-                raise _Bad(exc.reason, f".{name}{exc.where}") from None
-        return cls(**values)
-
-    return build
-
-
-def _scalar(check: Callable[[Any], bool], reason: str, make: Callable[[Any], Any] | None = None) -> Converter:
-    def convert(raw: Any) -> Any:
-        if not check(raw):
-            raise _Bad(reason)
-        return raw if make is None else make(raw)
-
-    return convert
-
-
-def _to_datetime(raw: Any) -> datetime:
-    if not isinstance(raw, str):
-        raise _Bad("expected a UTC ISO-8601 time")
-    try:
-        at = datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise _Bad(f"not an ISO-8601 time: {exc}") from None
-    offset = at.utcoffset()
-    if offset is None or offset.total_seconds() != 0:
-        raise _Bad("a time is in UTC (+00:00)")
-    return at.astimezone(UTC)
-
-
-def _to_date(raw: Any) -> date:
-    if not isinstance(raw, str):
-        raise _Bad("expected an ISO date")
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as exc:
-        raise _Bad(f"not an ISO date: {exc}") from None
-
-
-def _to_none(raw: Any) -> None:
-    if raw is not None:
-        raise _Bad("expected null")
-
-
-_SCALARS: dict[Any, Converter] = {
-    bool: _scalar(lambda r: isinstance(r, bool), "expected true or false"),
-    int: _scalar(lambda r: isinstance(r, int) and not isinstance(r, bool), "expected a whole number"),
-    float: _scalar(
-        lambda r: isinstance(r, int | float) and not isinstance(r, bool), "expected a number", float
-    ),
-    str: _scalar(lambda r: isinstance(r, str), "expected text"),
-    datetime: _to_datetime,
-    date: _to_date,
-    type(None): _to_none,
-}
-
-
-@functools.cache
-def _converter(hint: Any) -> Converter:
-    origin = typing.get_origin(hint)
-    if origin in (Union, types.UnionType):
-        options = typing.get_args(hint)
-        nullable = type(None) in options
-        choices = tuple(_converter(o) for o in options if o is not type(None))
-
-        def union(raw: Any) -> Any:
-            if raw is None and nullable:
-                return None
-            last: _Bad | None = None
-            for choice in choices:
-                try:
-                    return choice(raw)
-                except _Bad as exc:
-                    last = exc
-            raise last or _Bad("null is not allowed here")
-
-        return union
-    if origin is tuple:
-        item = _converter(typing.get_args(hint)[0])
-
-        def sequence(raw: Any) -> tuple[Any, ...]:
-            if not isinstance(raw, list):
-                raise _Bad("expected a list")
-            out = []
-            for n, v in enumerate(raw):
-                try:
-                    out.append(item(v))
-                except _Bad as exc:
-                    raise _Bad(exc.reason, f"[{n}]{exc.where}") from None
-            return tuple(out)
-
-        return sequence
-    if origin is dict:
-        value = _converter(typing.get_args(hint)[1])
-
-        def mapping(raw: Any) -> dict[str, Any]:
-            if not isinstance(raw, dict):
-                raise _Bad("expected an object")
-            out = {}
-            for k, v in raw.items():
-                try:
-                    out[str(k)] = value(v)
-                except _Bad as exc:
-                    raise _Bad(exc.reason, f".{k}{exc.where}") from None
-            return out
-
-        return mapping
-    if hint in _SCALARS:
-        return _SCALARS[hint]
-    if isinstance(hint, type) and is_dataclass(hint):
-        return _struct(hint)
-    raise TypeError(f"no codec for {hint!r}")  # a programming error, not bad input
