@@ -15,8 +15,8 @@ from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("workstation.records")
 
-# Every row of these tables is a fact with its own audit entry (subject "table:id").
-RECORD_TABLES = (
+# The record tables m001 made (its append-only triggers cover these and audit_log).
+_M001_RECORD_TABLES = (
     "shifts",
     "shift_ends",
     "inspections",
@@ -27,6 +27,10 @@ RECORD_TABLES = (
     "seizure_photos",
     "countersignatures",
     "voids",
+)
+# Every row of these tables is a fact with its own audit entry (subject "table:id").
+RECORD_TABLES = (
+    *_M001_RECORD_TABLES,
     # m006: a supervisor's review of a seizure (any bench's), and facility lookouts.
     "seizure_reviews",
     "lookouts",
@@ -38,23 +42,6 @@ APPEND_ONLY_TABLES = (*RECORD_TABLES, "audit_log")
 # were hashed into the audit chain without it, so a NULL there is left out of a row's digest; a
 # value is always in it (store/audit.py).
 LATER_COLUMNS: dict[str, tuple[str, ...]] = {"inspections": ("barcode",)}
-
-
-_M001_TABLES = frozenset(
-    {
-        "shifts",
-        "shift_ends",
-        "inspections",
-        "detentions",
-        "seizures",
-        "seized_items",
-        "photos",
-        "seizure_photos",
-        "countersignatures",
-        "voids",
-        "audit_log",
-    }
-)
 
 
 def _append_only_statements(table: str) -> tuple[str, str]:
@@ -226,7 +213,7 @@ def m001_records(db: Database) -> None:
         CREATE VIEW open_shifts AS
             SELECT s.* FROM shifts s WHERE NOT EXISTS (SELECT 1 FROM shift_ends e WHERE e.id = s.id);
         """
-        + "".join(_append_only_triggers(t) for t in APPEND_ONLY_TABLES if t in _M001_TABLES)
+        + "".join(_append_only_triggers(t) for t in (*_M001_RECORD_TABLES, "audit_log"))
     )
 
 
