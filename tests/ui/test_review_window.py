@@ -285,6 +285,19 @@ def _burst(widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, ch))
 
 
+def test_ctrl_l_in_the_review_window_locks_the_bench_and_closes_the_review(
+    supervisor_bench: Bench, qtbot: QtBot
+) -> None:
+    window = _open(supervisor_bench, qtbot)
+    window.activateWindow()
+    window.log_tab.filters.search.setFocus()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    qtbot.keyClick(window.log_tab.filters.search, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: supervisor_bench.locked, timeout=5_000)
+    assert window.closed
+    assert window.log_tab.filters.search.text() == ""  # the key locked; it typed nothing
+
+
 def test_the_bench_keeps_catching_scans_while_the_review_window_has_the_focus(
     supervisor_bench: Bench, qtbot: QtBot
 ) -> None:

@@ -68,6 +68,7 @@ class Bench(QObject):
             hub_target=hub_target,
             refuse=self.window.show_error,
             facility=ctx.settings.facility_name,
+            lock=self.lock,
         )
         self.locked = False
         app = QApplication.instance()

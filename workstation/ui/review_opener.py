@@ -12,7 +12,7 @@ from datetime import tzinfo
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMainWindow
 
 from workstation.core.records import Role, Session
@@ -52,8 +52,12 @@ class ReviewOpener(QObject):
         hub_target: Callable[[], HubTarget | None] = lambda: None,
         refuse: Callable[[str], None] | None = None,
         facility: str = "",
+        lock: Callable[[], None] | None = None,
     ) -> None:
         super().__init__(bench_window)
+        # The bench's lock (Ctrl+L): the review window takes it too, so a supervisor who steps away
+        # from the review locks the bench (and so closes the review) with the same key.
+        self.lock = lock
         self.facility = facility
         self.bench_window = bench_window
         self.runner = runner
@@ -105,6 +109,8 @@ class ReviewOpener(QObject):
             data_dir=self.data_dir,
             facility=self.facility,
         )
+        if self.lock is not None:
+            QShortcut(QKeySequence("Ctrl+L"), self.window).activated.connect(self.lock)
         self.window.show()
         return self.window
 
