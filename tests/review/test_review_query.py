@@ -200,6 +200,10 @@ def test_the_seizure_list_and_one_seizure(history: History, source: LocalReviewS
         ids["seized_returned"],
     ]  # oldest first
     assert [s.countersigned for s in listed] == [True, True, False]
+    # Who countersigned, from either table: a report names them without reading each record.
+    assert listed[1].countersigned_by == "Sue Supervisor (S2)"
+    assert listed[0].countersigned_by == "Sam Supervisor (S1)"
+    assert listed[2].countersigned_by is None
     assert source.seizure(ids["seized"]).officer_badge == "O2"
     assert [s.id for s in source.seizures(LogFilter(officer="O2"))] == [ids["seized"]]
     with pytest.raises(NotFound):

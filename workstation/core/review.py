@@ -231,6 +231,7 @@ class SeizureRef:
     countersigned: bool = False
     returned_reason: str | None = None  # the latest return for correction, when not yet corrected
     items: tuple[dict[str, Any], ...] = ()
+    countersigned_by: str | None = None  # "Name (badge)" of the countersigning supervisor
 
 
 def countersign_problem(supervisor_badge: str, seizure: SeizureRef) -> str | None:

@@ -62,6 +62,13 @@ _COUNTERSIGNED = (
     "(EXISTS (SELECT 1 FROM countersignatures cs WHERE cs.seizure_id = {i}.id) "
     "OR EXISTS (SELECT 1 FROM seizure_reviews sr WHERE sr.seizure_id = {i}.id AND sr.action = 'countersign'))"
 )
+# Who countersigned, "Name (badge)": since m006 a seizure review, before it a countersignature.
+_COUNTERSIGNER = (
+    "COALESCE((SELECT sc.supervisor_name || ' (' || sc.supervisor_badge || ')' FROM seizure_reviews sc "
+    "WHERE sc.seizure_id = {i}.id AND sc.action = 'countersign' ORDER BY sc.at LIMIT 1), "
+    "(SELECT co.supervisor_name || ' (' || co.supervisor_badge || ')' FROM countersignatures co "
+    "WHERE co.seizure_id = {i}.id LIMIT 1))"
+)
 _RETURNED_REASON = (
     "(SELECT rr.reason FROM seizure_reviews rr WHERE rr.seizure_id = {i}.id AND rr.action = 'return' "
     "ORDER BY rr.at DESC LIMIT 1)"
@@ -252,7 +259,7 @@ class ReviewQueries:
 
     _SEIZURE_COLUMNS = (
         "i.id, i.tracking_id, i.officer_badge, i.officer_name, i.bench_id, i.at, s.violation, "
-        "s.total_msrp, s.total_domestic_value, {current}, {countersigned}, {returned}"
+        "s.total_msrp, s.total_domestic_value, {current}, {countersigned}, {returned}, {countersigner}"
     )
 
     def _seizure_columns(self) -> str:
@@ -260,6 +267,7 @@ class ReviewQueries:
             current=_flag(CURRENT.format(i="i")),
             countersigned=_flag(_COUNTERSIGNED.format(i="i")),
             returned=_RETURNED_REASON.format(i="i"),
+            countersigner=_COUNTERSIGNER.format(i="i"),
         )
 
     def seizures(self, f: LogFilter) -> Query:
@@ -328,6 +336,7 @@ class ReviewQueries:
             countersigned=bool(row[10]),
             returned_reason=row[11] if row[9] else None,
             items=items,
+            countersigned_by=row[12],
         )
 
     # -- reconciliation, detentions, lookouts, sync problems ----------------------------------------

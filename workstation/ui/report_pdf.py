@@ -401,7 +401,10 @@ def read_report(source: ReviewSource, scope: ReportScope, now: datetime) -> Shif
 
 
 def _countersigner(source: ReviewSource, seizure: SeizureRef) -> str | None:
-    """Who countersigned: the seizure's record detail names them (its reviews, newest last)."""
+    """Who countersigned: the seizure names them; else (a hub before `countersigned_by`) its
+    record detail does (its reviews, newest last), one request per seizure."""
+    if seizure.countersigned_by:
+        return seizure.countersigned_by
     reviews = source.detail(seizure.id).reviews
     for review in reversed(reviews):
         if review.get("action", "countersign") != "countersign":
