@@ -42,7 +42,8 @@ def pdf_pages(path: Path) -> list[str]:
         return pages[:-1] if pages and not pages[-1].strip() else pages
     from pypdf import PdfReader
 
-    return [page.extract_text(extraction_mode="layout") for page in PdfReader(path).pages]
+    # pypdf puts a tab where the layout has a gap between words: a space, as pdftotext gives it.
+    return [page.extract_text(extraction_mode="layout").replace("\t", " ") for page in PdfReader(path).pages]
 
 
 def squeeze(text: str) -> str:
