@@ -9,15 +9,12 @@ Publishing upserts by key, so only the newest body of each lookout is kept and s
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from workstation.core.lookout_record import lookout_body, lookout_key, removal_body
-from workstation.core.messages import LookoutAdded, LookoutRemoved, Message, from_dict
+from workstation.core.messages import LookoutAdded, LookoutRemoved, Message
 from workstation.core.review import Lookout
-from workstation.hub.model import EventResult, Incoming
-from workstation.hub.storage import HubStorage
 
 LOOKOUT_KINDS = frozenset({LookoutAdded.KIND, LookoutRemoved.KIND})
 
@@ -60,21 +57,3 @@ def lookout_reference_records(
             out.pop(lookout_key(lookout_id), None)  # re-inserted last: the newest in publishing order
             out[lookout_key(lookout_id)] = body
     return list(out.items())
-
-
-def accepted_lookout_messages(events: Sequence[Incoming], results: Sequence[EventResult]) -> list[Message]:
-    """The lookout events of an upload that the hub accepted now (not duplicates: those went out before)."""
-    accepted = {(r.kind, r.event_id) for r in results if r.status == "accepted"}
-    return [
-        from_dict(json.loads(e.payload))
-        for e in events
-        if e.good and e.kind in LOOKOUT_KINDS and (e.kind, e.event_id) in accepted
-    ]
-
-
-def publish_lookout_events(
-    storage: HubStorage, events: Sequence[Incoming], results: Sequence[EventResult]
-) -> int:
-    """Publish the lookouts an upload's accepted events add or remove; how many records were published."""
-    records = lookout_reference_records(accepted_lookout_messages(events, results))
-    return storage.publish_reference(records) if records else 0
