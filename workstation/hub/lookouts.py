@@ -16,8 +16,6 @@ from workstation.core.lookout_record import lookout_body, lookout_key, removal_b
 from workstation.core.messages import LookoutAdded, LookoutRemoved, Message
 from workstation.core.review import Lookout
 
-LOOKOUT_KINDS = frozenset({LookoutAdded.KIND, LookoutRemoved.KIND})
-
 
 def lookout_of(message: LookoutAdded) -> Lookout:
     """The lookout a `lookout` event adds (the event id is the lookout's id)."""
