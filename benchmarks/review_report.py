@@ -5,7 +5,7 @@
 A one-day history (`store.demo_history.write_history`, in a temporary folder) is sized so that its
 day shift (06:00-14:00 UTC, where the history puts 80 of every 144 inspections) holds about
 --inspections; the report of that shift is then written --runs times from a `LocalReviewSource`
-(reading the records included: counts, seizures, countersigners, detentions, then laying out and
+(reading the records included: counts, seizures with who countersigned them, detentions, then laying out and
 painting every page), and the median and slowest run are printed. `bench_pdf(n)` is what
 benchmarks/review.py calls. The last line printed is one JSON object.
 """

@@ -369,7 +369,6 @@ class ShiftReport:
     now: datetime
     counts: Counts
     seizures: list[SeizureRef]
-    countersigners: dict[str, str]  # seizure id -> "Name (badge)" of who countersigned
     detentions: list[OpenDetention]
     unexamined: list[Unexamined]
 
@@ -381,12 +380,6 @@ class ShiftReport:
 def read_report(source: ReviewSource, scope: ReportScope, now: datetime) -> ShiftReport:
     f = scope.log_filter()
     seizures = source.seizures(f)
-    countersigners: dict[str, str] = {}
-    for s in seizures:
-        if s.countersigned:
-            who = _countersigner(source, s)
-            if who:
-                countersigners[s.id] = who
     detentions = [d for d in source.open_detentions() if scope.bench is None or d.bench_id == scope.bench]
     return ShiftReport(
         scope=scope,
@@ -394,25 +387,9 @@ def read_report(source: ReviewSource, scope: ReportScope, now: datetime) -> Shif
         now=now,
         counts=source.counts(f, scope.zone),
         seizures=seizures,
-        countersigners=countersigners,
         detentions=detentions,
         unexamined=source.unexamined(scope.day, now, scope.zone),
     )
-
-
-def _countersigner(source: ReviewSource, seizure: SeizureRef) -> str | None:
-    """Who countersigned: the seizure names them; else (a hub before `countersigned_by`) its
-    record detail does (its reviews, newest last), one request per seizure."""
-    if seizure.countersigned_by:
-        return seizure.countersigned_by
-    reviews = source.detail(seizure.id).reviews
-    for review in reversed(reviews):
-        if review.get("action", "countersign") != "countersign":
-            continue
-        name, badge = review.get("supervisor_name"), review.get("supervisor_badge")
-        if name or badge:
-            return f"{name} ({badge})" if name and badge else str(name or badge)
-    return None
 
 
 def _local(at: datetime, report: ShiftReport) -> str:
@@ -422,7 +399,7 @@ def _local(at: datetime, report: ShiftReport) -> str:
 
 def _countersign_cell(s: SeizureRef, report: ShiftReport) -> tuple[str, bool]:
     if s.countersigned:
-        return f"countersigned by {report.countersigners.get(s.id, 'a supervisor')}", False
+        return f"countersigned by {s.countersigned_by or 'a supervisor'}", False
     if s.returned_reason:
         return f"returned: {s.returned_reason}", True
     return "waiting", True
